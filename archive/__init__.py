@@ -1,0 +1,1 @@
+"""The versioned SQLite archive and the text layers it is built on; imports no Scrapy."""

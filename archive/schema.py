@@ -1,0 +1,159 @@
+"""The archive's tables, indexes and FTS index, created and migrated by `migrate()` (PRAGMA user_version)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from archive.errors import ArchiveError
+
+SCHEMA_VERSION = 1
+
+# Key text is already folded by archive.text.key(), so the tokenizer must not fold again;
+# remove_diacritics only knows Latin marks anyway.
+FTS_TOKENIZE = "unicode61 remove_diacritics 0"
+
+
+def connect(path: str | os.PathLike[str]) -> Database:
+    """Open (creating parent folders) and migrate the archive at `path`; ArchiveError if it cannot be."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(target), timeout=5.0)
+    except (OSError, sqlite3.Error) as exc:
+        raise ArchiveError(f"cannot open archive {target}: {_reason(exc)}") from None
+    try:
+        db = Database(conn)
+        configure(db)
+        migrate(db)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise ArchiveError(f"cannot use archive {target}: {_reason(exc)}") from None
+    return db
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def configure(db: Database) -> None:
+    """Per-connection settings: WAL so readers never block the crawl's writer, NORMAL sync (safe in WAL)."""
+    db.execute("PRAGMA busy_timeout = 5000")
+    db.execute("PRAGMA foreign_keys = ON")
+    # Touch the file first: a non-database file fails here with a clear sqlite3 error.
+    db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")
+
+
+def migrate(db: Database) -> int:
+    """Bring the schema to SCHEMA_VERSION; idempotent and safe when two processes open the file at once."""
+    current = db.execute("PRAGMA user_version").fetchone()[0]
+    if current == SCHEMA_VERSION:
+        return current
+    if current > SCHEMA_VERSION:
+        raise ArchiveError(f"archive schema {current} is newer than this newsarchive (knows {SCHEMA_VERSION})")
+    # IMMEDIATE takes the write lock now; re-read inside it, as another process may have migrated since.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        current = db.execute("PRAGMA user_version").fetchone()[0]
+        for target in range(current + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[target](db)
+            db.execute(f"PRAGMA user_version = {int(target)}")
+    except BaseException:
+        db.rollback()
+        raise
+    db.commit()
+    return SCHEMA_VERSION
+
+
+def _v1(db: Database) -> None:
+    articles = db.table("articles")
+    articles.create(
+        {
+            "key": str, "site": str, "edition": str, "article_id": str, "url": str, "canonical_url": str,
+            "status": str, "first_seen_at": str, "last_seen_at": str, "last_checked_at": str, "gone_at": str,
+            "current_version": int, "version_count": int, "duplicate_of": str,
+            "published_at": str, "published_approx": int, "modified_at": str,
+            "etag": str, "last_modified": str,
+        },
+        pk="key", not_null={"site", "edition", "url", "status", "first_seen_at"},
+        defaults={"status": "live", "version_count": 0}, if_not_exists=True,
+    )
+    articles.create_index(["site", "edition"], if_not_exists=True)
+    articles.create_index(["status"], if_not_exists=True)
+    articles.create_index(["duplicate_of"], if_not_exists=True)
+
+    db.table("crawls").create(
+        {
+            "id": int, "site": str, "editions": str, "base_url": str, "started_at": str, "finished_at": str,
+            "outcome": str, "pid": int, "new_articles": int, "new_versions": int, "unchanged": int,
+            "failed": int, "blocked": int, "gone": int, "duration_s": float,
+        },
+        pk="id", not_null={"started_at", "outcome"},
+        defaults={name: 0 for name in ("new_articles", "new_versions", "unchanged", "failed", "blocked", "gone")},
+        if_not_exists=True,
+    )
+
+    versions = db.table("versions")
+    versions.create(
+        {
+            "id": int, "article_key": str, "version": int, "crawl_id": int, "fetched_at": str, "url": str,
+            "http_status": int, "title": str, "lead": str, "body": str, "author": str, "section": str,
+            "tags": str, "images": str, "published_at": str, "published_approx": int, "modified_at": str,
+            "dateline_place": str, "dateline_agency": str, "title_key": str, "lead_key": str, "body_key": str,
+            "content_hash": str, "raw_html": bytes, "raw_encoding": str, "raw_size": int,
+            "extractor_version": str, "sources": str, "dropped": str, "replacement_chars": int, "change": str,
+        },
+        pk="id", not_null={"article_key", "version", "fetched_at", "content_hash"},
+        foreign_keys=[("article_key", "articles", "key"), ("crawl_id", "crawls", "id")],
+        if_not_exists=True,
+    )
+    versions.create_index(["article_key", "version"], unique=True, if_not_exists=True)
+    versions.create_index(["content_hash"], if_not_exists=True)
+    versions.create_index(["fetched_at"], if_not_exists=True)
+
+    fetches = db.table("fetches")
+    fetches.create(
+        {
+            "id": int, "crawl_id": int, "article_key": str, "url": str, "fetched_at": str,
+            "http_status": int, "outcome": str, "reason": str, "version": int,
+        },
+        pk="id", not_null={"fetched_at", "outcome"},
+        # No FK on article_key: a failed fetch of a never-archived URL still names its identity.
+        foreign_keys=[("crawl_id", "crawls", "id")], if_not_exists=True,
+    )
+    fetches.create_index(["article_key"], if_not_exists=True)
+    fetches.create_index(["crawl_id", "outcome"], if_not_exists=True)
+
+    # One row per article (rowid = articles.rowid) holding the current version's key layers. A plain
+    # (content-storing) FTS5 table, so Datasette and snippet() can show the indexed text.
+    db.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
+        f"title_key, lead_key, body_key, tokenize = '{FTS_TOKENIZE}')"
+    )
+
+
+MIGRATIONS: dict[int, Any] = {1: _v1}
+
+
+def rebuild_fts(db: Database) -> int:
+    """Refill articles_fts from the current versions (after a VACUUM that renumbered rowids, or a repair)."""
+    with db.atomic():
+        db.execute("DELETE FROM articles_fts")
+        cursor = db.execute(
+            "INSERT INTO articles_fts (rowid, title_key, lead_key, body_key) "
+            "SELECT a.rowid, v.title_key, v.lead_key, v.body_key FROM articles a "
+            "JOIN versions v ON v.article_key = a.key AND v.version = a.current_version"
+        )
+    return cursor.rowcount
+
+
+def as_database(db: Any) -> Database:
+    """Read-side functions accept a sqlite_utils.Database or anything holding one as `.db` (Archive)."""
+    inner = getattr(db, "db", None)
+    return inner if isinstance(inner, Database) else db

@@ -1,0 +1,56 @@
+"""What the archive holds: articles by status and edition, versions, fetch outcomes, last crawl, size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archive.schema import as_database
+
+
+def stats(db: Any) -> dict[str, Any]:
+    """Counts for `newsarchive stats` (JSON-serialisable)."""
+    db = as_database(db)
+
+    def scalar(sql: str) -> int:
+        return int(db.execute(sql).fetchone()[0] or 0)
+
+    by_status: dict[str, int] = {}
+    by_edition: dict[str, dict[str, int]] = {}
+    for edition, status, count in db.execute(
+            "SELECT edition, status, count(*) FROM articles GROUP BY edition, status ORDER BY edition, status"):
+        by_status[status] = by_status.get(status, 0) + count
+        by_edition.setdefault(edition, {})[status] = count
+    cursor = db.execute("SELECT * FROM crawls ORDER BY id DESC LIMIT 1")
+    last = cursor.fetchone()
+    page_size, page_count = scalar("PRAGMA page_size"), scalar("PRAGMA page_count")
+    return {
+        "articles": sum(by_status.values()),
+        "articles_by_status": by_status,
+        "articles_by_edition": by_edition,
+        "duplicates": scalar("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL"),
+        "versions": scalar("SELECT count(*) FROM versions"),
+        "articles_edited": scalar("SELECT count(*) FROM articles WHERE version_count > 1"),
+        "fetches": dict(db.execute("SELECT outcome, count(*) FROM fetches GROUP BY outcome ORDER BY outcome")),
+        "crawls": scalar("SELECT count(*) FROM crawls"),
+        "last_crawl": dict(zip([c[0] for c in cursor.description], last)) if last else None,
+        "size_bytes": page_size * page_count,
+    }
+
+
+def format_stats(data: dict[str, Any]) -> str:
+    """stats() as text for a terminal."""
+    lines = [f"articles: {data['articles']} ("
+             + ", ".join(f"{n} {s}" for s, n in sorted(data["articles_by_status"].items())) + ")"]
+    for edition, counts in sorted(data["articles_by_edition"].items()):
+        lines.append(f"  {edition}: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    lines.append(f"versions: {data['versions']} ({data['articles_edited']} article(s) edited at least once)")
+    lines.append(f"duplicates: {data['duplicates']}")
+    lines.append("fetches: " + (", ".join(f"{n} {o}" for o, n in data["fetches"].items()) or "none"))
+    last = data["last_crawl"]
+    if last:
+        lines.append(f"last crawl: #{last['id']} {last['site']} [{last['editions']}] {last['started_at']} "
+                     f"{last['outcome']}: {last['new_articles']} new, {last['new_versions']} versions, "
+                     f"{last['unchanged']} unchanged, {last['failed']} failed, {last['blocked']} blocked, "
+                     f"{last['gone']} gone")
+    lines.append(f"size: {data['size_bytes'] / 1_048_576:.1f} MiB")
+    return "\n".join(lines)
