@@ -24,7 +24,7 @@ COUNTERS = {"new": "new_articles", "version": "new_versions", "unchanged": "unch
 
 
 def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _dumps(value: Any) -> str | None:

@@ -50,12 +50,16 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.robots.StrictRobotsTxtMiddleware": 100,
     "crawler.middlewares.guard.HostGuardMiddleware": 50,
+    # Above RetryMiddleware (550): its process_response runs first, so challenges are not retried.
+    "crawler.middlewares.block.ChallengeNoRetryMiddleware": 560,
 }
 SPIDER_MIDDLEWARES: dict[str, int] = {}
 
+# Dedupe runs first: it compares key layers, which do not depend on cleaning (key(display(x)) ==
+# key(x)), and the dateline is then read from the first paragraph that really is body text.
 ITEM_PIPELINES = {
-    "pipelines.clean.CleanPipeline": 100,
-    "pipelines.dedupe.DedupePipeline": 200,
+    "pipelines.dedupe.DedupePipeline": 100,
+    "pipelines.clean.CleanPipeline": 200,
     "pipelines.store.StorePipeline": 300,
 }
 

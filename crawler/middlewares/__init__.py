@@ -1,0 +1,1 @@
+"""Downloader middlewares: strict robots.txt and the host/scheme guard."""

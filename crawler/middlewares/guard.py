@@ -1,0 +1,38 @@
+"""Refuse any request that is not http(s) to the profile's own hosts (or the mirror given as base URL)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Request
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+
+class HostGuardMiddleware:
+    """The last word on where the crawler may go.
+
+    OffsiteMiddleware lets `dont_filter` requests through and knows nothing of schemes; redirects
+    are checked here too, because RedirectMiddleware re-schedules them through the downloader.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats  # type: ignore[assignment]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HostGuardMiddleware:
+        if not crawler.settings.getbool("HOSTGUARD_ENABLED", True):
+            raise NotConfigured
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        profile = getattr(self.crawler.spider, "profile", None)
+        if profile is None:
+            return
+        if not profile.is_own_url(request.url):
+            self.stats.inc_value("hostguard/refused")
+            raise IgnoreRequest(f"not an http(s) URL of the site or its mirror: {request.url}")
