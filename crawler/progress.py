@@ -1,0 +1,65 @@
+"""Progress of a crawl: a live line of counts on a terminal, a plain line every 30 s in a log or pipe."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from typing import TYPE_CHECKING, TextIO
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+COUNTS = ("new", "version", "unchanged", "failed", "blocked", "gone")
+
+
+class ProgressExtension:
+    def __init__(self, crawler: Crawler, stream: TextIO) -> None:
+        self.crawler = crawler
+        self.stream = stream
+        self.live = stream.isatty()
+        self.interval = 1.0 if self.live else 30.0
+        self.started = time.monotonic()
+        self._loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ProgressExtension:
+        if not crawler.settings.getbool("NEWSARCHIVE_PROGRESS", True):
+            raise NotConfigured
+        ext = cls(crawler, sys.stderr)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def line(self) -> str:
+        stats = self.crawler.stats
+        assert stats is not None
+        get = stats.get_value
+        counts = " ".join(f"{name} {get(f'store/{name}', 0)}" for name in COUNTS)
+        pages = get("response_received_count", 0)
+        elapsed = time.monotonic() - self.started
+        return f"pages {pages} | {counts} | {elapsed:.0f}s"
+
+    def spider_opened(self) -> None:
+        self._loop = task.LoopingCall(self.tick)
+        self._loop.start(self.interval, now=False)
+
+    def tick(self) -> None:
+        if self.live:
+            self.stream.write("\r\x1b[K" + self.line())
+            self.stream.flush()
+        else:
+            logger.info("progress: %s", self.line())
+
+    def spider_closed(self) -> None:
+        if self._loop and self._loop.running:
+            self._loop.stop()
+        if self.live:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()

@@ -1,0 +1,250 @@
+"""The one spider: discovers and fetches a site's articles as its profile describes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from archive.store import Archive
+from crawler.extract import EXTRACTOR_VERSION, extract_article
+from crawler.extract.block import check_health, detect_block
+from crawler.profile import Profile, available_sites, clean_url, load_profile
+
+logger = logging.getLogger(__name__)
+
+# Scheduling priorities: discovery first, so new articles are found early; rechecks last.
+PRIO_ENTRY, PRIO_LISTING, PRIO_ARTICLE, PRIO_RECHECK = 30, 20, 10, 0
+
+
+class NewsSpider(Spider):
+    """Arguments (`-a NAME=VALUE`, the same as the CLI's options): lang, base_url, max_pages, db, recheck."""
+
+    name = "news"
+    site: str = ""
+
+    def __init__(self, lang: str | None = None, base_url: str | None = None, max_pages: str | int | None = None,
+                 db: str | None = None, recheck: str | None = None, site: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._args = {"lang": lang, "base_url": base_url, "max_pages": max_pages, "db": db,
+                      "recheck": recheck, "site": site}
+        self.profile: Profile
+        self.editions: list[str] = []
+        self.db_path = ""
+        self.max_pages = 0
+        self.recheck = True
+        self.scheduled = 0
+        # Article keys seen on listing pages: pagination stops at a page that shows nothing new
+        # (sites often answer past-the-end pages with the last page again).
+        self.listed_keys: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider._configure(crawler.settings)
+        return spider
+
+    def _configure(self, settings: Any) -> None:
+        """Spider arguments win over settings, so `scrapy crawl -a` and the CLI behave the same."""
+        a = self._args
+        site = a["site"] or self.site or settings.get("NEWSARCHIVE_SITE")
+        base_url = a["base_url"] or settings.get("NEWSARCHIVE_BASE_URL") or None
+        self.profile = load_profile(site, base_url=base_url)
+        editions = a["lang"] or settings.get("NEWSARCHIVE_EDITIONS") or ""
+        codes = [c for c in str(editions).split(",") if c.strip()] or list(self.profile.default_editions)
+        self.editions = self.profile.check_editions(codes)
+        self.db_path = a["db"] or settings.get("NEWSARCHIVE_DB")
+        self.max_pages = int(a["max_pages"] or settings.getint("NEWSARCHIVE_MAX_PAGES") or 0)
+        recheck = a["recheck"] if a["recheck"] is not None else settings.get("NEWSARCHIVE_RECHECK", True)
+        self.recheck = str(recheck).lower() not in ("0", "false", "no", "none")
+        self.allowed_domains = list(self.profile.fetch_hosts)
+
+    # --- scheduling -------------------------------------------------------------------------------
+    def _budget_left(self) -> bool:
+        if self.max_pages and self.scheduled >= self.max_pages:
+            self.crawler.stats.inc_value("spider/max_pages_reached")
+            return False
+        self.scheduled += 1
+        return True
+
+    def _request(self, url: str, callback: Any, priority: int, **meta: Any) -> Request | None:
+        if not self._budget_left():
+            return None
+        return Request(url, callback=callback, errback=self.on_error, priority=priority, meta=meta)
+
+    def article_request(self, url: str, priority: int = PRIO_ARTICLE) -> Request | None:
+        """A request for an article link, or None when the link is not an article of our editions."""
+        ident = self.profile.identify(url)
+        if ident is None or ident.edition not in self.editions:
+            return None
+        fetch_url = self.profile.to_fetch_url(clean_url(url))
+        return self._request(fetch_url, self.parse_article, priority, article_key=ident.key,
+                             identity=ident, kind="article")
+
+    async def start(self) -> AsyncIterator[Request]:
+        for edition in self.editions:
+            entries = self.profile.entry_urls(edition)
+            for url in entries["feeds"]:
+                if req := self._request(url, self.parse_feed, PRIO_ENTRY, kind="feed"):
+                    yield req
+            for url in entries["home"]:
+                if req := self._request(url, self.parse_home, PRIO_ENTRY, kind="home"):
+                    yield req
+            for url in entries["listings"]:
+                if req := self._request(url, self.parse_listing, PRIO_LISTING, kind="listing", listing=url, page=1):
+                    yield req
+        if not self.recheck:
+            return
+        # Every live article already archived is rechecked: that is how edits and deletions of
+        # articles no longer linked from any listing are seen. Streamed, never loaded whole.
+        with Archive(self.db_path) as archive:
+            for _key, url in archive.known_articles(self.profile.name, self.editions):
+                if req := self.article_request(url, PRIO_RECHECK):
+                    req.meta["recheck"] = True
+                    yield req
+
+    # --- discovery ------------------------------------------------------------------------------
+    def _links(self, response: Response, selectors: Iterable[str]) -> list[str]:
+        if not isinstance(response, TextResponse):
+            return []
+        for sel in selectors:
+            hrefs = response.css(sel).getall()
+            if hrefs:
+                return [response.urljoin(h.strip()) for h in hrefs if h.strip()]
+        return [response.urljoin(h.strip()) for h in response.css("a::attr(href)").getall() if h.strip()]
+
+    def _follow_articles(self, links: Iterable[str]) -> Iterable[Request]:
+        for link in links:
+            if req := self.article_request(link):
+                yield req
+
+    def parse_home(self, response: Response) -> Iterable[Request]:
+        if response.status != 200:
+            self.crawler.stats.inc_value("discovery/home_failed")
+            return
+        links = self._links(response, self.profile.discovery.get("navigation", []))
+        seen: set[str] = set()
+        for link in links:
+            edition = self.profile.listing_edition(link)
+            if edition in self.editions:
+                url = self.profile.to_fetch_url(clean_url(link))
+                if url not in seen:
+                    seen.add(url)
+                    if req := self._request(url, self.parse_listing, PRIO_LISTING, kind="listing", listing=url, page=1):
+                        yield req
+        yield from self._follow_articles(self._links(response, ["a::attr(href)"]))
+
+    def parse_listing(self, response: Response) -> Iterable[Request]:
+        if response.status != 200:
+            self.crawler.stats.inc_value("discovery/listing_failed")
+            return
+        self.crawler.stats.inc_value("discovery/listing_pages")
+        links = self._links(response, self.profile.discovery.get("listing_links", []))
+        found = [(link, ident) for link in links if (ident := self.profile.identify(link))]
+        articles = [link for link, _ in found]
+        keys = {ident.key for _, ident in found}
+        fresh = keys - self.listed_keys
+        self.listed_keys |= keys
+        yield from self._follow_articles(articles)
+        page = response.meta["page"]
+        if fresh and page < self.profile.max_listing_pages:
+            base = response.meta["listing"]
+            param = self.profile.discovery.get("page_param", "page")
+            sep = "&" if "?" in base else "?"
+            url = f"{base}{sep}{param}={page + 1}"
+            if req := self._request(url, self.parse_listing, PRIO_LISTING, kind="listing", listing=base, page=page + 1):
+                yield req
+
+    def parse_feed(self, response: Response) -> Iterable[Request]:
+        if response.status != 200 or not isinstance(response, TextResponse):
+            # Feeds are one entry point among several: a missing feed is counted, not fatal.
+            self.crawler.stats.inc_value("discovery/feed_missing")
+            return
+        sel = response.selector
+        sel.remove_namespaces()
+        links = sel.xpath("//item/link/text() | //entry/link/@href | //item/guid[contains(., '://')]/text()").getall()
+        self.crawler.stats.inc_value("discovery/feed_items", len(links))
+        yield from self._follow_articles(response.urljoin(link.strip()) for link in links)
+
+    # --- articles -------------------------------------------------------------------------------
+    def parse_article(self, response: Response) -> Iterable[dict[str, Any]]:
+        fetched_at = datetime.now(UTC)
+        ident = response.meta["identity"]
+        base = {
+            "key": ident.key, "site": ident.site, "edition": ident.edition, "article_id": ident.article_id,
+            "generation": ident.generation, "url": self.profile.to_site_url(response.request.url),
+            "fetched_url": response.url, "http_status": response.status,
+            "fetched_at": fetched_at.isoformat(timespec="seconds"),
+        }
+        text = response.text if isinstance(response, TextResponse) else response.body.decode("latin-1")
+        reason = detect_block(response.status, text, list(self.profile.block_markers))
+        if reason:
+            yield {**base, "kind": "observation", "outcome": "blocked", "reason": reason}
+            return
+        if response.status in (404, 410):
+            yield {**base, "kind": "observation", "outcome": "gone", "reason": f"HTTP {response.status}"}
+            return
+        if response.status != 200:
+            yield {**base, "kind": "observation", "outcome": "failed", "reason": f"HTTP {response.status}"}
+            return
+        try:
+            fields = extract_article(
+                response.body, url=response.url, content_type=_header(response, b"Content-Type"),
+                selectors=self.profile.selectors, tz=self.profile.timezone, fetched_at=fetched_at,
+            )
+        except Exception as exc:  # an extractor bug must cost one page, never the crawl
+            logger.exception("extraction crashed on %s", response.url)
+            yield {**base, "kind": "observation", "outcome": "failed", "reason": f"extraction error: {exc!r}"}
+            return
+        reason = check_health(fields)
+        if reason:
+            yield {**base, "kind": "observation", "outcome": "failed", "reason": reason}
+            return
+        if fields.get("canonical_url"):
+            fields["canonical_url"] = self.profile.to_site_url(fields["canonical_url"])
+        yield {
+            **base, **fields, "kind": "article", "raw_html": response.body,
+            "extractor_version": EXTRACTOR_VERSION, "etag": _header(response, b"ETag"),
+            "last_modified": _header(response, b"Last-Modified"), "dropped": [],
+        }
+
+    def on_error(self, failure: Failure) -> Iterable[dict[str, Any]]:
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(IgnoreRequest):
+            return  # refused on purpose (robots.txt, host guard) and counted there; not a failure
+        reason = failure.getErrorMessage() or failure.type.__name__
+        kind = request.meta.get("kind")
+        self.crawler.stats.inc_value(f"spider/error/{failure.type.__name__}")
+        if kind != "article":
+            logger.warning("%s %s failed: %s", kind, request.url, reason)
+            return
+        ident = request.meta["identity"]
+        yield {
+            "kind": "observation", "outcome": "failed", "key": ident.key, "site": ident.site,
+            "edition": ident.edition, "article_id": ident.article_id,
+            "url": self.profile.to_site_url(request.url), "fetched_url": request.url, "http_status": None,
+            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "reason": f"{failure.type.__name__}: {reason}"[:300],
+        }
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _spider_for(site: str) -> type[NewsSpider]:
+    cls = type(f"{site.title().replace('-', '')}Spider", (NewsSpider,), {"name": site, "site": site})
+    cls.__module__ = __name__  # so Scrapy's spider loader lists it under this module
+    return cls
+
+
+# One spider class per bundled profile: `scrapy crawl kurdistan24` works like any Scrapy project.
+for _site in available_sites():
+    globals()[f"{_site.title().replace('-', '')}Spider"] = _spider_for(_site)

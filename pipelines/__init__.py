@@ -1,0 +1,1 @@
+"""Item pipelines: cleaning (display layer), deduplication, and handing items to the archive."""

@@ -1,0 +1,71 @@
+"""Hands cleaned items to the archive: one transaction per article, one crawl record per run."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from archive.store import Archive
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+# Scrapy's close reasons, as the archive's crawl outcomes.
+OUTCOMES = {"finished": "completed", "shutdown": "interrupted", "closespider_pagecount": "completed"}
+
+
+class StorePipeline:
+    """Opens the archive named by the spider (`-a db=`) or `NEWSARCHIVE_DB`, and records every item."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.archive: Archive | None = None
+        self.crawl_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        if not crawler.settings.getbool("STORE_ENABLED", True):
+            raise NotConfigured
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        path = getattr(spider, "db_path", None) or self.crawler.settings.get("NEWSARCHIVE_DB")
+        self.archive = Archive(path)
+        profile = getattr(spider, "profile", None)
+        self.crawl_id = self.archive.start_crawl(
+            profile.name if profile else "", list(getattr(spider, "editions", [])),
+            profile.base_url if profile else None,
+        )
+        self.crawler.stats.set_value("store/crawl_id", self.crawl_id)  # type: ignore[union-attr]
+
+    def process_item(self, item: Any) -> Any:
+        assert self.archive is not None and self.crawl_id is not None
+        adapter = ItemAdapter(item)
+        if adapter.get("kind") == "article":
+            outcome = self.archive.record_article(self.crawl_id, adapter.asdict())
+        else:
+            outcome = self.archive.record_observation(self.crawl_id, adapter.asdict())
+            logger.info("%s %s: %s", outcome, adapter.get("url"), adapter.get("reason"))
+        self.crawler.stats.inc_value(f"store/{outcome}")  # type: ignore[union-attr]
+        adapter["outcome"] = outcome
+        # The raw page is in the archive now; do not keep megabytes alive in feed exports or logs.
+        adapter["raw_html"] = b""
+        return item
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.archive is None or self.crawl_id is None:
+            return
+        outcome = OUTCOMES.get(reason, f"failed: {reason}" if reason else "failed")
+        self.archive.finish_crawl(self.crawl_id, outcome)
+        self.archive.close()
+        self.archive = None
