@@ -1,0 +1,188 @@
+"""HTML bytes -> the article fields of the item contract, each taken from the best layer that has it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from parsel import Selector
+from w3lib.url import url_query_cleaner
+
+from . import fallback, jsonld, meta
+from . import selectors as sel
+from .block import check_health, detect_block
+from .charset import Decoded, decode_html
+from .dates import parse_absolute, resolve_relative
+
+__all__ = ["EXTRACTOR_VERSION", "extract_article", "clean_url", "detect_block", "check_health", "decode_html",
+           "Decoded"]
+
+# Bump whenever the output for the same bytes may change: stored versions record which extractor made them.
+EXTRACTOR_VERSION = "1"
+
+_TRACKING_EXACT = ("fbclid", "gclid", "mc_cid", "mc_eid", "igshid")
+_DEFAULT_DATE_FORMATS = ["%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%Y/%m/%d", "%d/%m/%Y"]
+
+
+def extract_article(
+    body: bytes,
+    *,
+    url: str,
+    content_type: str | None,
+    selectors: Mapping[str, Any],
+    tz: str,
+    fetched_at: datetime,
+) -> dict[str, Any]:
+    """Extract the article fields from one page (deterministic: the same inputs give the same dict).
+
+    Text values are only stripped and whitespace-collapsed; the clean pipeline applies the display layer.
+    """
+    decoded = decode_html(body, content_type)
+    root = Selector(text=decoded.text, type="html", base_url=url)  # parsed once, shared by every layer
+    ld = jsonld.extract(root) or jsonld.JsonLdArticle()
+    mt = meta.extract(root)
+    sources: dict[str, str] = {}
+    base = sel.base_url(root, url)
+
+    def pick(name: str, *candidates: tuple[str, Callable[[], Any]]) -> Any:
+        """The first non-empty candidate (computed lazily: later layers cost nothing); records its layer."""
+        for layer, compute in candidates:
+            value = compute()
+            if value:
+                sources[name] = layer
+                return value
+        return None
+
+    def one(value: str | None) -> str | None:
+        return sel.one_line(value)
+
+    title = pick(
+        "title",
+        ("jsonld", lambda: one(ld.headline)),
+        ("meta", lambda: one(mt.title)),
+        ("selector", lambda: one(sel.first_text(root, selectors.get("title")))),
+        ("fallback", lambda: fallback.title(root, mt.title)),
+    )
+    # Lead: only the page's own lead element. og:description / JSON-LD description are often the first
+    # body sentence truncated by the CMS, which would then show up as a spurious lead or a duplicate.
+    lead = pick("lead", ("selector", lambda: sel.first_text(root, selectors.get("lead"))))
+
+    ld_body = [p for p in (sel.collapse(line) for line in (ld.article_body or "").split("\n")) if p]
+    body_paragraphs = pick(
+        "body",
+        ("selector", lambda: sel.texts(root, selectors.get("body"))),
+        ("fallback", lambda: fallback.body(root)),
+        ("jsonld", lambda: ld_body),
+    ) or []
+
+    author = pick(
+        "author",
+        ("jsonld", lambda: one(", ".join(ld.authors))),
+        ("meta", lambda: one(mt.author)),
+        ("selector", lambda: one(sel.first_text(root, selectors.get("author")))),
+    )
+    section = pick(
+        "section",
+        ("jsonld", lambda: one(ld.section)),
+        ("meta", lambda: one(mt.section)),
+        ("selector", lambda: one(sel.first_text(root, selectors.get("section")))),
+    )
+    tags = pick(
+        "tags",
+        ("jsonld", lambda: _unique_lines(ld.keywords)),
+        ("meta", lambda: _unique_lines(mt.tags)),
+        ("selector", lambda: _unique_lines(sel.texts(root, selectors.get("tags")))),
+    ) or []
+    # Selector images carry captions; head images (no caption) only when the page body has none.
+    images = pick(
+        "images",
+        ("selector", lambda: sel.images(root, selectors.get("images"), selectors.get("hero_image"), url)),
+        ("jsonld", lambda: _head_images(ld.images, base)),
+        ("meta", lambda: _head_images(mt.images, base)),
+    ) or []
+
+    formats = list(selectors.get("date_formats") or _DEFAULT_DATE_FORMATS)
+
+    def absolute(value: str | None) -> str | None:
+        return parse_absolute(value, formats, tz) if value else None
+
+    def selected_date(key: str) -> str | None:
+        return next((d for d in map(absolute, sel.all_texts(root, selectors.get(key))) if d), None)
+
+    published_at = pick(
+        "published_at",
+        ("jsonld", lambda: absolute(ld.date_published)),
+        ("meta", lambda: absolute(mt.published)),
+        ("selector", lambda: selected_date("published")),
+    )
+    published_approx = False
+    if published_at is None:
+        # Relative labels ("منذ 3 ساعات") are only as precise as the fetch time: flagged approximate.
+        labels = [*sel.all_texts(root, selectors.get("relative_time")),
+                  *sel.all_texts(root, selectors.get("published"))]
+        resolved = (resolve_relative(label, fetched_at, tz=tz) for label in labels)
+        published_at = pick("published_at", ("selector", lambda: next((d for d in resolved if d), None)))
+        published_approx = published_at is not None
+    modified_at = pick(
+        "modified_at",
+        ("jsonld", lambda: absolute(ld.date_modified)),
+        ("meta", lambda: absolute(mt.modified)),
+        ("selector", lambda: selected_date("modified")),
+    )
+    canonical_url = pick(
+        "canonical_url",
+        ("meta", lambda: clean_url(mt.canonical, base)),
+        ("meta", lambda: clean_url(mt.url, base)),
+    )
+
+    return {
+        "title": title,
+        "lead": lead,
+        "body": list(body_paragraphs),
+        "author": author,
+        "section": section,
+        "tags": list(tags),
+        "images": list(images),
+        "published_at": published_at,
+        "published_approx": published_approx,
+        "modified_at": modified_at,
+        "canonical_url": canonical_url,
+        "html_lang": mt.lang,
+        "sources": sources,
+        "encoding": decoded.encoding,
+        "replacement_chars": decoded.replacement_chars,
+        "charset_note": decoded.note,
+    }
+
+
+def clean_url(raw: str | None, base: str) -> str | None:
+    """Absolute URL without tracking parameters (`utm_*`, `fbclid`, ...) and without the fragment."""
+    if not raw or not raw.strip():
+        return None
+    absolute = urljoin(base, raw.strip())
+    if urlsplit(absolute).scheme not in ("http", "https"):
+        return None
+    keys = [k for k, _ in parse_qsl(urlsplit(absolute).query, keep_blank_values=True)]
+    drop = sorted({k for k in keys if k.lower().startswith("utm_") or k.lower() in _TRACKING_EXACT})
+    # url_query_cleaner keeps the other parameters' original encoding and order; unique=False keeps repeats.
+    return url_query_cleaner(absolute, drop, remove=True, unique=False, keep_fragments=False)
+
+
+def _unique_lines(values: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        v = sel.one_line(value)
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+def _head_images(urls: Sequence[str], base: str) -> list[dict[str, str | None]]:
+    out: list[dict[str, str | None]] = []
+    for raw in urls:
+        u = sel.image_url(raw, base)
+        if u and all(i["url"] != u for i in out):
+            out.append({"url": u, "caption": None})
+    return out

@@ -1,0 +1,82 @@
+"""Generic layer for pages the selectors miss: first `<h1>` / og:title / `<title>`, densest `<p>` block."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from parsel import Selector
+
+from .selectors import element_text, one_line
+
+# Paragraphs under these are page furniture, not the article.
+_IGNORED = frozenset("nav header footer aside script style form noscript template".split())
+# "Headline | Site" or "Headline - Site": the separator must have spaces around it.
+_TITLE_SUFFIX = re.compile(r"^(?P<head>.*\S)\s+[|\-–—]\s+(?P<site>[^|\-–—]+?)\s*$", re.S)
+_MAX_SUFFIX = 40
+
+
+def title(root: Selector, og_title: str | None = None) -> str | None:
+    """The first non-empty `<h1>`, else og:title, else `<title>` without its site suffix."""
+    for h1 in root.xpath("//h1"):
+        text = one_line(element_text(h1))
+        if text and not _ignored_heading(h1.root):
+            return text
+    if og_title and one_line(og_title):
+        return one_line(og_title)
+    raw = one_line(root.xpath("string(//title[1])").get())
+    return strip_site_suffix(raw) if raw else None
+
+
+def strip_site_suffix(text: str) -> str:
+    """Drop a short trailing ` | Site` / ` - Site`; a long tail is part of the headline, not the site."""
+    m = _TITLE_SUFFIX.match(text)
+    if not m:
+        return text
+    head, site = m.group("head").strip(), m.group("site")
+    if len(site) > _MAX_SUFFIX:
+        return text
+    # Only " - " is ambiguous ("Erbil - Baghdad talks resume"): a site name is short, one or two words.
+    if " | " not in text and (len(site.split()) > 2 or len(site) > len(head)):
+        return text
+    return head
+
+
+def body(root: Selector) -> list[str]:
+    """Texts of the `<p>` children of the element whose direct `<p>` children hold the most text."""
+    groups: dict[etree._Element, list[str]] = {}
+    order: list[etree._Element] = []
+    for p in root.xpath("//p"):
+        el = p.root
+        parent = el.getparent()
+        if parent is None or _ignored(el):
+            continue
+        text = element_text(p)
+        if not text:
+            continue
+        if parent not in groups:
+            groups[parent] = []
+            order.append(parent)
+        groups[parent].append(text)
+    best: list[str] = []
+    best_size = 0
+    for parent in order:  # document order: ties go to the earlier block, deterministically
+        size = sum(len(t) for t in groups[parent])
+        if size > best_size:
+            best, best_size = groups[parent], size
+    return list(best)
+
+
+def _ignored_heading(el: etree._Element) -> bool:
+    """Site-logo headings live in the page header; an article's own `<header>` holds the real h1."""
+    names = [a.tag.lower() for a in el.iterancestors() if isinstance(a.tag, str)]
+    if any(n in ("nav", "footer", "aside", "form") for n in names):
+        return True
+    return "header" in names and not any(n in ("article", "main") for n in names)
+
+
+def _ignored(el: etree._Element) -> bool:
+    for anc in el.iterancestors():
+        if isinstance(anc.tag, str) and anc.tag.lower() in _IGNORED:
+            return True
+    return False

@@ -1,0 +1,143 @@
+"""The JSON-LD layer: the first NewsArticle-like object in `<script type="application/ld+json">`."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from parsel import Selector
+
+ARTICLE_TYPES = frozenset(
+    {"NewsArticle", "Article", "ReportageNewsArticle", "OpinionNewsArticle", "BlogPosting",
+     "AnalysisNewsArticle", "BackgroundNewsArticle", "ReviewNewsArticle"}
+)
+# Comment/CDATA wrappers some CMSs put around the JSON.
+_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+_KEYWORD_SPLIT = re.compile(r"\s*[,،]\s*")
+
+
+@dataclass
+class JsonLdArticle:
+    """The fields extraction uses; strings as found (HTML entities decoded)."""
+
+    headline: str | None = None
+    description: str | None = None
+    article_body: str | None = None
+    date_published: str | None = None
+    date_modified: str | None = None
+    authors: list[str] = field(default_factory=list)
+    section: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    url: str | None = None
+
+
+def extract(root: Selector) -> JsonLdArticle | None:
+    """The first article object in document order; invalid JSON blocks are skipped, never raised."""
+    for raw in root.xpath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]/text()").getall():
+        data = _loads(raw)
+        if data is None:
+            continue
+        for node in _walk(data):
+            if _is_article(node):
+                return _article(node)
+    return None
+
+
+def _loads(raw: str) -> Any:
+    text = _WRAPPER.sub("", raw.strip())
+    try:
+        # strict=False: raw newlines and tabs inside strings are the commonest JSON-LD breakage.
+        return json.loads(text, strict=False)
+    except ValueError:
+        return None
+
+
+def _walk(data: Any, depth: int = 0) -> Any:
+    """Candidate objects: top level, lists, @graph members and mainEntity, in document order."""
+    if depth > 5:  # deep nesting is not where a page describes itself
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        for key in ("@graph", "mainEntity"):
+            if key in data:
+                yield from _walk(data[key], depth + 1)
+
+
+def _is_article(node: dict[str, Any]) -> bool:
+    types = node.get("@type")
+    names = types if isinstance(types, list) else [types]
+    for name in names:
+        if isinstance(name, str) and name.rsplit("/", 1)[-1].rsplit(":", 1)[-1] in ARTICLE_TYPES:
+            return True
+    return False
+
+
+def _article(node: dict[str, Any]) -> JsonLdArticle:
+    url = _str(node.get("url")) or _str(_id(node.get("mainEntityOfPage")))
+    return JsonLdArticle(
+        headline=_str(node.get("headline")) or _str(node.get("name")),
+        description=_str(node.get("description")),
+        article_body=_str(node.get("articleBody")),
+        date_published=_str(node.get("datePublished")),
+        date_modified=_str(node.get("dateModified")),
+        authors=_names(node.get("author")),
+        section=next(iter(_strings(node.get("articleSection"))), None),
+        keywords=_keywords(node.get("keywords")),
+        images=[u for u in (_str(_id(i, "url", "contentUrl")) for i in _items(node.get("image"))) if u],
+        url=url,
+    )
+
+
+def _items(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _id(value: Any, *keys: str) -> Any:
+    """A URL given directly or inside an object (`{"@id": ...}`, ImageObject `url`)."""
+    if isinstance(value, dict):
+        for key in keys or ("@id", "url"):
+            if value.get(key):
+                return value[key]
+        return value.get("@id")
+    return value
+
+
+def _str(value: Any) -> str | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    # CMSs often HTML-escape JSON-LD strings (`&quot;`); a literal entity is never the intended text.
+    value = html.unescape(value).strip()
+    return value or None
+
+
+def _strings(value: Any) -> list[str]:
+    return [s for s in (_str(v) for v in _items(value)) if s]
+
+
+def _names(value: Any) -> list[str]:
+    out: list[str] = []
+    for item in _items(value):
+        name = _str(item.get("name")) if isinstance(item, dict) else _str(item)
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def _keywords(value: Any) -> list[str]:
+    out: list[str] = []
+    for item in _strings(value):
+        for word in _KEYWORD_SPLIT.split(item):
+            if word and word not in out:
+                out.append(word)
+    return out
