@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT.parent / "shared" / "samples"
+# A copy of ../shared/samples/reference-article.txt, so the tests run on any machine
+# (test_reference_copy_is_current checks the copy when the shared folder is beside the checkout).
+REFERENCE = ROOT / "tests" / "fixtures" / "reference-article.txt"
+SHARED_REFERENCE = ROOT.parent / "shared" / "samples" / "reference-article.txt"
 
 
 def run_cli(*args: str, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

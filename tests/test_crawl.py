@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from crawler.demo.server import DemoServer
-from tests.conftest import SAMPLES, crawl_json, run_cli
+from tests.conftest import REFERENCE, SHARED_REFERENCE, crawl_json, run_cli
 
 MANIFEST = json.loads((Path(__file__).parent.parent / "crawler/demo/site/manifest.json").read_text("utf-8"))
 ARTICLES = {a["key"]: a for a in MANIFEST["articles"]}
@@ -65,7 +65,7 @@ def test_special_pages_are_never_versions(crawled):
 
 
 def test_reference_article_exactly(crawled):
-    lines = (SAMPLES / "reference-article.txt").read_text("utf-8").split("\n")
+    lines = REFERENCE.read_text("utf-8").split("\n")
     title, lead, caption, caption2 = lines[0], lines[2], lines[3], lines[4]
     assert caption == caption2
     body = [line for line in lines[6:] if line.strip()]
@@ -79,6 +79,11 @@ def test_reference_article_exactly(crawled):
     assert images[0]["url"].endswith(".jpg")
     assert (v["dateline_place"], v["dateline_agency"]) == ("أربيل", "كوردستان 24")
     assert v["published_at"] == "2021-11-26T14:30:00+03:00"
+
+
+@pytest.mark.skipif(not SHARED_REFERENCE.exists(), reason="no shared/ folder beside the checkout")
+def test_reference_copy_is_current():
+    assert REFERENCE.read_bytes() == SHARED_REFERENCE.read_bytes()
 
 
 def test_every_article_as_the_manifest_says(crawled):

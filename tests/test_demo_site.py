@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import urllib.error
 import urllib.request
@@ -14,6 +13,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.conftest import REFERENCE
 from parsel import Selector
 
 from crawler.demo.server import SITE_ROOT, DemoServer
@@ -21,7 +22,6 @@ from crawler.demo.server import SITE_ROOT, DemoServer
 MANIFEST = json.loads((SITE_ROOT / "manifest.json").read_text(encoding="utf-8"))
 ARTICLES = {a["id"]: a for a in MANIFEST["articles"]}
 DATA = json.loads((SITE_ROOT.parent / "articles.json").read_text(encoding="utf-8"))
-REFERENCE = Path(os.environ.get("NEWSARCHIVE_REFERENCE", "/work/shared/samples/reference-article.txt"))
 STORY = re.compile(r"^(?:/public/index\.php)?/(?P<ed>[a-z]{2,3})/story/(?P<id>\d+)(?:[-/][^/]*)?/?$")
 
 

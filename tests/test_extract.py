@@ -10,6 +10,8 @@ from typing import Any
 
 import parsel.selector
 import pytest
+
+from tests.conftest import REFERENCE
 from parsel import Selector
 
 from crawler.extract import EXTRACTOR_VERSION, clean_url, extract_article
@@ -84,10 +86,7 @@ def test_deterministic(name: str) -> None:
 
 
 def test_reference_article_matches_the_sample_text() -> None:
-    sample = ROOT.parent / "shared" / "samples" / "reference-article.txt"
-    if not sample.exists():
-        pytest.skip("shared sample not present")
-    lines = sample.read_text("utf-8").split("\n")
+    lines = REFERENCE.read_text("utf-8").split("\n")
     doc, body = load_case("reference_article")
     result = extract_case(doc, body)
     assert result["title"] == lines[0]
