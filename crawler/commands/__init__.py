@@ -1,0 +1,35 @@
+"""The `newsarchive` commands, one module each; cli.py builds the parser from their `add_parser`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from archive.store import Archive
+
+
+class UsageError(Exception):
+    """A setup problem the user can fix (unknown site, bad URL, unwritable DB): exit 2, one line."""
+
+
+def add_db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", default=None, metavar="PATH",
+                   help="SQLite archive (default: $NEWSARCHIVE_DB or ./newsarchive.db)")
+
+
+def add_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print JSON for scripts instead of text")
+
+
+def print_json(data: Any, out: TextIO = sys.stdout) -> None:
+    json.dump(data, out, ensure_ascii=False, indent=2, default=str)
+    out.write("\n")
+
+
+def open_archive(db: str, must_exist: bool = True) -> Archive:
+    if must_exist and not Path(db).is_file():
+        raise UsageError(f"no archive at {db} (crawl first, or pass --db PATH)")
+    return Archive(db)
