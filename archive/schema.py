@@ -79,7 +79,7 @@ def _v1(db: Database) -> None:
             "status": str, "first_seen_at": str, "last_seen_at": str, "last_checked_at": str, "gone_at": str,
             "current_version": int, "version_count": int, "duplicate_of": str,
             "published_at": str, "published_approx": int, "modified_at": str,
-            "etag": str, "last_modified": str,
+            "etag": str, "last_modified": str, "next_check_at": str, "last_changed_at": str, "redirected_to": str,
         },
         pk="key", not_null={"site", "edition", "url", "status", "first_seen_at"},
         defaults={"status": "live", "version_count": 0}, if_not_exists=True,
@@ -87,15 +87,18 @@ def _v1(db: Database) -> None:
     articles.create_index(["site", "edition"], if_not_exists=True)
     articles.create_index(["status"], if_not_exists=True)
     articles.create_index(["duplicate_of"], if_not_exists=True)
+    articles.create_index(["site", "edition", "next_check_at"], if_not_exists=True)
 
     db.table("crawls").create(
         {
             "id": int, "site": str, "editions": str, "base_url": str, "started_at": str, "finished_at": str,
             "outcome": str, "pid": int, "new_articles": int, "new_versions": int, "unchanged": int,
-            "failed": int, "blocked": int, "gone": int, "duration_s": float,
+            "failed": int, "blocked": int, "gone": int, "suspect": int, "redirected": int, "not_modified": int,
+            "reextracted": int, "duration_s": float,
         },
         pk="id", not_null={"started_at", "outcome"},
-        defaults={name: 0 for name in ("new_articles", "new_versions", "unchanged", "failed", "blocked", "gone")},
+        defaults={name: 0 for name in ("new_articles", "new_versions", "unchanged", "failed", "blocked", "gone",
+                                       "suspect", "redirected", "not_modified", "reextracted")},
         if_not_exists=True,
     )
 
@@ -108,14 +111,29 @@ def _v1(db: Database) -> None:
             "dateline_place": str, "dateline_agency": str, "title_key": str, "lead_key": str, "body_key": str,
             "content_hash": str, "raw_html": bytes, "raw_encoding": str, "raw_size": int,
             "extractor_version": str, "sources": str, "dropped": str, "replacement_chars": int, "change": str,
+            "origin": str, "content_type": str,
         },
         pk="id", not_null={"article_key", "version", "fetched_at", "content_hash"},
+        defaults={"origin": "fetch"},
         foreign_keys=[("article_key", "articles", "key"), ("crawl_id", "crawls", "id")],
         if_not_exists=True,
     )
     versions.create_index(["article_key", "version"], unique=True, if_not_exists=True)
     versions.create_index(["content_hash"], if_not_exists=True)
     versions.create_index(["fetched_at"], if_not_exists=True)
+
+    # Extractions held back by the false-edit guard (archive/guard.py): never versions unless confirmed.
+    suspects = db.table("suspects")
+    suspects.create(
+        {
+            "id": int, "article_key": str, "crawl_id": int, "fetched_at": str, "reason": str,
+            "content_hash": str, "title": str, "lead": str, "body": str, "extractor_version": str,
+            "raw_html": bytes, "resolution": str, "resolved_at": str,
+        },
+        pk="id", not_null={"article_key", "fetched_at", "reason", "content_hash"},
+        foreign_keys=[("article_key", "articles", "key")], if_not_exists=True,
+    )
+    suspects.create_index(["article_key", "content_hash"], if_not_exists=True)
 
     fetches = db.table("fetches")
     fetches.create(

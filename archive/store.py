@@ -2,81 +2,60 @@
 
 from __future__ import annotations
 
-import json
 import os
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.diff import image_name, paragraph_counts
 from archive.errors import ArchiveError
+from archive.guard import suspect_reason
+from archive.policy import DEFAULT_TIERS, next_check_at
+from archive.rechecks import candidates
 from archive.schema import connect
-from archive.text import content_hash, count_replacement, display, key, split_paragraphs
+from archive.text import count_replacement
+from archive.version import change_of, dumps, version_fields
 
-OBSERVATIONS = ("failed", "blocked", "gone")
-CRAWL_OUTCOMES = ("running", "completed", "interrupted", "failed")
+OBSERVATIONS = ("failed", "blocked", "gone", "redirected", "not_modified")
+CRAWL_OUTCOMES = ("running", "completed", "interrupted", "failed", "crashed")
 # Fetch outcome -> crawl counter column (a fixed map, so column names never come from input).
-COUNTERS = {"new": "new_articles", "version": "new_versions", "unchanged": "unchanged",
-            "failed": "failed", "blocked": "blocked", "gone": "gone"}
+COUNTERS = {"new": "new_articles", "version": "new_versions", "unchanged": "unchanged", "suspect": "suspect",
+            "failed": "failed", "blocked": "blocked", "gone": "gone", "redirected": "redirected"}
 
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def _dumps(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
-def _text(value: Any) -> str | None:
-    """Display layer of an optional field; empty after cleaning means absent."""
-    return (display(str(value)) or None) if value is not None else None
-
-
-def version_fields(item: Mapping[str, Any]) -> dict[str, Any]:
-    """The content columns of a version: display text, key layers and the content hash (dates excluded)."""
-    title, lead, author, section = (_text(item.get(f)) for f in ("title", "lead", "author", "section"))
-    # Re-split so that a paragraph holding a blank line cannot break the "\n\n" join stored in `body`.
-    body = [p for raw in item.get("body") or [] for p in split_paragraphs(display(str(raw))) if p.strip()]
-    tags = [t for t in (_text(t) for t in item.get("tags") or []) if t]
-    images = [{"url": i.get("url"), "caption": _text(i.get("caption"))} for i in item.get("images") or []]
-    # Lists are length-prefixed so that text moving between fields can never give the same hash.
-    parts = [title or "", lead or "", str(len(body)), *body, author or "", section or "",
-             str(len(tags)), *tags, str(len(images))]
-    for image in images:
-        parts += [image["caption"] or "", image_name(image["url"])]
-    return {
-        "title": title, "lead": lead, "body": "\n\n".join(body), "author": author, "section": section,
-        "tags": _dumps(tags), "images": _dumps(images),
-        "title_key": key(title or ""), "lead_key": key(lead or ""), "body_key": key("\n".join(body)),
-        "content_hash": content_hash(parts),
-        "_paragraphs": body, "_tags": tags, "_images": images,
-    }
-
-
-def _change(prev: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    """Which parts of the key layer changed since the previous version (stored as versions.change)."""
-    old_body = [key(p) for p in (prev["body"] or "").split("\n\n") if p.strip()]
-    meta = [f for f in ("author", "section") if key(prev[f] or "") != key(new[f] or "")]
-    if [key(t) for t in json.loads(prev["tags"] or "[]")] != [key(t) for t in new["_tags"]]:
-        meta.append("tags")
-    old_images = [(key(i.get("caption") or ""), image_name(i.get("url"))) for i in json.loads(prev["images"] or "[]")]
-    if old_images != [(key(i["caption"] or ""), image_name(i["url"])) for i in new["_images"]]:
-        meta.append("images")
-    return {"title": prev["title_key"] != new["title_key"], "lead": prev["lead_key"] != new["lead_key"],
-            "body": paragraph_counts(old_body, [key(p) for p in new["_paragraphs"]]), "meta": meta}
+def _raw_bytes(item: Mapping[str, Any]) -> bytes | None:
+    raw = item.get("raw_html")
+    if isinstance(raw, str):
+        raw = raw.encode(item.get("encoding") or "utf-8", "surrogateescape")
+    return raw or None
 
 
 class Archive:
     """The SQLite archive. One writer per process; readers may open the same file concurrently (WAL)."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], tiers: Sequence[tuple[int, int]] = DEFAULT_TIERS) -> None:
         if path is None or str(path) == "":
             raise ArchiveError("no archive path given")
         self.path = Path(path)
+        self.tiers = tiers
         self.db = connect(self.path)
         self._closed = False
 
@@ -111,6 +90,10 @@ class Archive:
     # --- crawls ---------------------------------------------------------------------------------
     def start_crawl(self, site: str, editions: list[str], base_url: str | None) -> int:
         with self._transaction():
+            # A crawl left "running" by a process that no longer exists was killed: say so.
+            for crawl_id, pid in self.db.execute("SELECT id, pid FROM crawls WHERE outcome = 'running'").fetchall():
+                if not _alive(pid):
+                    self.db.execute("UPDATE crawls SET outcome = 'crashed' WHERE id = ?", [crawl_id])
             table = self.db.table("crawls").insert({
                 "site": site, "editions": ",".join(editions or []), "base_url": base_url,
                 "started_at": now(), "outcome": "running", "pid": os.getpid(),
@@ -142,38 +125,79 @@ class Archive:
 
     # --- writes ---------------------------------------------------------------------------------
     def record_article(self, crawl_id: int, item: Mapping[str, Any]) -> str:
-        """Store a fetched article: "new", "version" (key-layer hash changed) or "unchanged"."""
+        """Store a fetched article: "new", "version" (key-layer hash changed), "unchanged", or "suspect"
+        (changed but looking broken: held back by the false-edit guard, see archive/guard.py)."""
         art_key = item.get("key")
         if not art_key:
             raise ArchiveError(f"article item without a key: {item.get('url')!r}")
         fields = version_fields(item)
         fetched_at = item.get("fetched_at") or now()
+        digest = fields["content_hash"]
         with self._transaction():
             self._crawl(crawl_id)
             article = self._row("SELECT rowid AS _rowid, * FROM articles WHERE key = ?", art_key)
-            reason = "returned" if article and article["status"] == "gone" else None
+            reason = f"returned after {article['status']}" if article and article["status"] != "live" else None
             if article is None:
                 outcome, number = "new", 1
-                rowid = self._insert_article(art_key, item, fetched_at, fields["content_hash"])
+                rowid = self._insert_article(art_key, item, fetched_at, digest)
                 self._insert_version(crawl_id, art_key, 1, item, fields, None)
                 self._index_fts(rowid, fields)
             else:
                 current = self._row("SELECT * FROM versions WHERE article_key = ? AND version = ?",
                                     art_key, article["current_version"])
-                if current is not None and current["content_hash"] == fields["content_hash"]:
-                    outcome, number = "unchanged", current["version"]
+                number = article["current_version"]
+                suspect = suspect_reason(current, fields, item.get("extractor_version")) if current else None
+                if current is not None and current["content_hash"] == digest:
+                    outcome = "unchanged"
+                    self._resolve_suspects(art_key, "transient", fetched_at)
+                elif suspect and not self._row("SELECT 1 FROM suspects WHERE article_key = ? AND content_hash = ?",
+                                               art_key, digest):
+                    outcome, reason = "suspect", suspect
+                    self._hold(crawl_id, art_key, item, fields, suspect, fetched_at)
                 else:
+                    # Either a plain edit, or a suspect result seen a second time: the page really says so.
                     outcome, number = "version", (article["version_count"] or 0) + 1
-                    change = _change(current, fields) if current is not None else None
+                    change = change_of(current, fields) if current is not None else None
+                    if suspect and change is not None:
+                        change["confirmed_suspect"] = suspect
+                        self._resolve_suspects(art_key, "confirmed", fetched_at, digest)
                     self._insert_version(crawl_id, art_key, number, item, fields, change)
                     self._index_fts(article["_rowid"], fields)
+                    self.db.execute("UPDATE articles SET last_changed_at = ? WHERE key = ?", [fetched_at, art_key])
+            if outcome != "suspect":
                 self._touch_article(art_key, item, fetched_at, number)
+            else:
+                self._checked(art_key, fetched_at)
+            self._schedule(art_key)
             self._log_fetch(crawl_id, art_key, item, outcome, reason, number)
             self._count(crawl_id, outcome)
         return outcome
 
+    def record_reextraction(self, item: Mapping[str, Any]) -> int | None:
+        """A stored page re-extracted with the current extractor: a new version marked `reextract` when the
+        result differs (never counted or reported as a publisher's edit); the new version number or None."""
+        art_key = item["key"]
+        fields = version_fields(item)
+        with self._transaction():
+            article = self._row("SELECT rowid AS _rowid, * FROM articles WHERE key = ?", art_key)
+            if article is None:
+                raise ArchiveError(f"no article {art_key} to re-extract")
+            current = self._row("SELECT * FROM versions WHERE article_key = ? AND version = ?",
+                                art_key, article["current_version"])
+            if current is None or current["content_hash"] == fields["content_hash"]:
+                return None
+            number = (article["version_count"] or 0) + 1
+            change = change_of(current, fields)
+            change["reextracted_from"] = current["version"]
+            self._insert_version(current["crawl_id"], art_key, number, item, fields, change, origin="reextract")
+            self._index_fts(article["_rowid"], fields)
+            self.db.execute("UPDATE articles SET version_count = ?, current_version = ? WHERE key = ?",
+                            [number, number, art_key])
+        return number
+
     def record_observation(self, crawl_id: int, item: Mapping[str, Any]) -> str:
-        """Store a fetch that gave no version: "failed", "blocked" or "gone" (a 404 never archived is "failed")."""
+        """Store a fetch that gave no version. Outcomes: "failed", "blocked", "gone" (a 404 of a never archived
+        article is "failed"), "redirected" (to another article), and "unchanged" for a 304 or a still-gone page."""
         outcome = item.get("outcome")
         if outcome not in OBSERVATIONS:
             raise ArchiveError(f"unknown observation outcome {outcome!r} (expected one of {', '.join(OBSERVATIONS)})")
@@ -182,21 +206,62 @@ class Archive:
         with self._transaction():
             self._crawl(crawl_id)
             article = self._row("SELECT * FROM articles WHERE key = ?", art_key) if art_key else None
-            if outcome == "gone" and article is None:
-                outcome = "failed"  # nothing archived, so nothing was deleted
-                reason = f"{reason or 'gone'} (never archived)"
-            elif outcome == "gone":
+            if article is None and outcome in ("gone", "not_modified"):
+                outcome, reason = "failed", f"{reason or outcome} (never archived)"
+            elif article is None:
+                pass
+            elif outcome == "not_modified":
+                outcome = "unchanged"
+                if article["status"] != "live":
+                    reason = f"{reason}; returned after {article['status']}"
+                self._touch_article(art_key, item, fetched_at, article["current_version"])
+                self.db.execute("UPDATE crawls SET not_modified = not_modified + 1 WHERE id = ?", [crawl_id])
+            elif outcome in ("gone", "redirected") and article["status"] == outcome:
+                outcome, reason = "unchanged", f"still {article['status']}: {reason}"
+                self._checked(art_key, fetched_at)
+            elif outcome in ("gone", "redirected"):
                 self.db.execute(
-                    "UPDATE articles SET gone_at = CASE WHEN status = 'gone' THEN gone_at ELSE ? END, "
-                    "status = 'gone', last_checked_at = max(coalesce(last_checked_at, ''), ?) WHERE key = ?",
-                    [fetched_at, fetched_at, art_key])
-            elif article is not None:
-                self.db.execute("UPDATE articles SET last_checked_at = max(coalesce(last_checked_at, ''), ?) "
-                                "WHERE key = ?", [fetched_at, art_key])
+                    "UPDATE articles SET status = ?, gone_at = ?, redirected_to = ? WHERE key = ?",
+                    [outcome, fetched_at, item.get("redirected_to"), art_key])
+                self._checked(art_key, fetched_at)
+            else:
+                self._checked(art_key, fetched_at)
+            if article is not None and outcome != "failed" and outcome != "blocked":
+                self._schedule(art_key)  # a failure or a block leaves the article due: try again next crawl
             self._log_fetch(crawl_id, art_key, item, outcome, reason,
                             article["current_version"] if article else None)
             self._count(crawl_id, outcome)
         return outcome
+
+    # --- helpers --------------------------------------------------------------------------------
+    def _checked(self, art_key: str, at: str) -> None:
+        self.db.execute("UPDATE articles SET last_checked_at = max(coalesce(last_checked_at, ''), ?) WHERE key = ?",
+                        [at, art_key])
+
+    def _schedule(self, art_key: str) -> None:
+        row = self._row("SELECT published_at, first_seen_at, last_changed_at, status, gone_at FROM articles "
+                        "WHERE key = ?", art_key)
+        if row is not None:
+            due = next_check_at(datetime.now(UTC), self.tiers, **row)
+            self.db.execute("UPDATE articles SET next_check_at = ? WHERE key = ?", [due, art_key])
+
+    def _hold(self, crawl_id: int, art_key: str, item: Mapping[str, Any], fields: Mapping[str, Any],
+              reason: str, fetched_at: str) -> None:
+        raw = _raw_bytes(item)
+        self.db.table("suspects").insert({
+            "article_key": art_key, "crawl_id": crawl_id, "fetched_at": fetched_at, "reason": reason,
+            "content_hash": fields["content_hash"], "title": fields["title"], "lead": fields["lead"],
+            "body": fields["body"], "extractor_version": item.get("extractor_version"),
+            "raw_html": zlib.compress(raw, 6) if raw else None,
+        })
+
+    def _resolve_suspects(self, art_key: str, resolution: str, at: str, digest: str | None = None) -> None:
+        sql = "UPDATE suspects SET resolution = ?, resolved_at = ? WHERE article_key = ? AND resolution IS NULL"
+        params: list[Any] = [resolution, at, art_key]
+        if digest:
+            sql += " AND content_hash = ?"
+            params.append(digest)
+        self.db.execute(sql, params)
 
     def _row(self, sql: str, *params: Any) -> dict[str, Any] | None:
         cursor = self.db.execute(sql, list(params))
@@ -242,10 +307,8 @@ class Archive:
              "approx": int(bool(item.get("published_approx"))), "n": number, "key": art_key})
 
     def _insert_version(self, crawl_id: int, art_key: str, number: int, item: Mapping[str, Any],
-                        fields: Mapping[str, Any], change: dict[str, Any] | None) -> None:
-        raw = item.get("raw_html")
-        if isinstance(raw, str):
-            raw = raw.encode(item.get("encoding") or "utf-8", "surrogateescape")
+                        fields: Mapping[str, Any], change: dict[str, Any] | None, origin: str = "fetch") -> None:
+        raw = _raw_bytes(item)
         replacement = item.get("replacement_chars")
         if replacement is None:
             replacement = count_replacement("\n".join(filter(None, [fields["title"], fields["lead"], fields["body"]])))
@@ -258,8 +321,9 @@ class Archive:
             "dateline_place": item.get("dateline_place"), "dateline_agency": item.get("dateline_agency"),
             "raw_html": zlib.compress(raw, 6) if raw else None, "raw_encoding": item.get("encoding"),
             "raw_size": len(raw) if raw else 0, "extractor_version": item.get("extractor_version"),
-            "sources": _dumps(item.get("sources")), "dropped": _dumps(item.get("dropped")),
-            "replacement_chars": int(replacement or 0), "change": _dumps(change),
+            "sources": dumps(item.get("sources")), "dropped": dumps(item.get("dropped")),
+            "replacement_chars": int(replacement or 0), "change": dumps(change), "origin": origin,
+            "content_type": item.get("content_type"),
         })
 
     def _index_fts(self, rowid: int, fields: Mapping[str, Any]) -> None:
@@ -276,16 +340,10 @@ class Archive:
             "outcome": outcome, "reason": reason, "version": number,
         })
 
-    # --- reads ----------------------------------------------------------------------------------
+    # --- reads ---------------------------------------------------------------------------------
     def known_articles(self, site: str, editions: list[str] | None = None,
                        status: str | None = "live") -> Iterator[tuple[str, str]]:
-        """(key, url) of archived articles, streamed from a cursor (not loaded into memory)."""
-        sql, params = "SELECT key, url FROM articles WHERE site = ?", [site]
-        if editions:
-            sql += f" AND edition IN ({', '.join('?' for _ in editions)})"
-            params += list(editions)
-        if status:
-            sql += " AND status = ?"
-            params.append(status)
-        for row in self.db.execute(sql + " ORDER BY rowid", params):
-            yield row[0], row[1]
+        """(key, url) of archived articles, read in batches (see archive.rechecks)."""
+        statuses = (status,) if status else ("live", "gone", "redirected")
+        for row in candidates(self.db, site, editions, "all", "", statuses):
+            yield row["key"], row["url"]

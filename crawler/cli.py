@@ -9,14 +9,16 @@ import sys
 from collections.abc import Sequence
 
 from archive.errors import ArchiveError, QueryError
+from archive.lock import ArchiveLocked
 from crawler.commands import UsageError
 from crawler.profile import ProfileError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_LOCKED = 75  # EX_TEMPFAIL: another crawl holds the archive; try again later
 DEFAULT_DB = "newsarchive.db"
 
 # One module per command under crawler/commands/, each with add_parser(sub) and run(args).
-COMMANDS = ["crawl", "demo", "export", "search", "history", "diff", "stats"]
+COMMANDS = ["crawl", "demo", "export", "search", "history", "diff", "edits", "reextract", "watch", "stats"]
 
 
 def default_db() -> str:
@@ -27,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsarchive",
         description="Crawl Kurdistan24-style news sites into a versioned SQLite archive, and query it.",
-        epilog="Exit codes: 0 done, 1 failed at run time, 2 usage or setup error, 130 interrupted.",
+        epilog="Exit codes: 0 done, 1 failed at run time, 2 usage or setup error, 75 another crawl holds the "
+        "archive, 130 interrupted.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
@@ -41,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.db = default_db()
     try:
         return int(args.run(args))
+    except ArchiveLocked as exc:
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
     except (ArchiveError, QueryError, ProfileError, UsageError) as exc:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return EXIT_USAGE

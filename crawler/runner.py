@@ -33,13 +33,13 @@ class CrawlJob:
     lang: str | None = None
     base_url: str | None = None
     max_pages: int = 0
-    recheck: bool = True
+    recheck: str = "due"
     before: Callable[[], None] | None = None
     stats: dict[str, Any] = field(default_factory=dict)
 
     def spider_kwargs(self) -> dict[str, Any]:
         return {"db": self.db, "site": self.site, "lang": self.lang, "base_url": self.base_url,
-                "max_pages": self.max_pages, "recheck": "1" if self.recheck else "0"}
+                "max_pages": self.max_pages, "recheck": self.recheck}
 
 
 def build_settings(overrides: Mapping[str, Any] | None = None, log_level: str | None = None) -> Settings:

@@ -20,7 +20,9 @@ NEWSARCHIVE_SITE = "kurdistan24"           # profile name or path to a profile T
 NEWSARCHIVE_EDITIONS = ""                  # comma list; empty = the profile's default editions
 NEWSARCHIVE_BASE_URL = ""                  # a mirror or local copy to crawl instead of the real host
 NEWSARCHIVE_MAX_PAGES = 0                  # stop scheduling new pages after this many (0 = no limit)
-NEWSARCHIVE_RECHECK = True                 # recheck every live article already in the archive
+NEWSARCHIVE_RECHECK = "due"                # rechecks of archived articles: all, due (per policy) or none
+# Recheck policy tiers as JSON [[age_seconds, interval_seconds], ...]; empty = archive.policy.DEFAULT_TIERS.
+NEWSARCHIVE_RECHECK_TIERS = ""
 NEWSARCHIVE_PROGRESS = True                # a live line of counts on a terminal, plain lines in a log
 
 # --- politeness (the defaults are for the real site; a local mirror overrides them with -s) -----
@@ -44,7 +46,7 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 
 # Article pages come back to the spider whatever their status, so 404/410 (gone) and challenge
 # pages (403/503) are recorded instead of silently dropped by HttpErrorMiddleware.
-HTTPERROR_ALLOWED_CODES = [403, 404, 410, 429, 451, 500, 502, 503]
+HTTPERROR_ALLOWED_CODES = [304, 403, 404, 410, 429, 451, 500, 502, 503]
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,

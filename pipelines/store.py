@@ -9,6 +9,8 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from archive.lock import CrawlLock
+from archive.policy import parse_tiers
 from archive.store import Archive
 
 if TYPE_CHECKING:
@@ -28,6 +30,7 @@ class StorePipeline:
         self.crawler = crawler
         self.archive: Archive | None = None
         self.crawl_id: int | None = None
+        self.lock: CrawlLock | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -40,7 +43,10 @@ class StorePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         path = getattr(spider, "db_path", None) or self.crawler.settings.get("NEWSARCHIVE_DB")
-        self.archive = Archive(path)
+        # One writer per archive; raises ArchiveLocked (the crawl does not start) when another holds it.
+        self.lock = CrawlLock(path).acquire()
+        tiers = parse_tiers(self.crawler.settings.get("NEWSARCHIVE_RECHECK_TIERS"))
+        self.archive = Archive(path, tiers=tiers)
         profile = getattr(spider, "profile", None)
         self.crawl_id = self.archive.start_crawl(
             profile.name if profile else "", list(getattr(spider, "editions", [])),
@@ -69,3 +75,6 @@ class StorePipeline:
         self.archive.finish_crawl(self.crawl_id, outcome)
         self.archive.close()
         self.archive = None
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -16,6 +17,9 @@ class Route:
     status: int = 200
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
     delay: float = 0.0
+    etag: str | None = None  # answer If-None-Match with 304 when it matches
+    # Called per request instead of the fixed body/headers (per-request noise, changing validators).
+    dynamic: Callable[[], tuple[bytes, dict[str, str]]] | None = None
 
 
 class FixtureServer:
@@ -36,12 +40,19 @@ class FixtureServer:
                     route = Route(b"not found", 404, {"Content-Type": "text/plain"})
                 if route.delay:
                     time.sleep(route.delay)
+                if route.etag and self.headers.get("If-None-Match") == route.etag:
+                    self.send_response(304)
+                    self.send_header("ETag", route.etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                body, headers = route.dynamic() if route.dynamic else (route.body, route.headers)
                 self.send_response(route.status)
-                for name, value in route.headers.items():
+                for name, value in {**headers, **({"ETag": route.etag} if route.etag else {})}.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(route.body)))
+                self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(route.body)
+                self.wfile.write(body)
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 pass

@@ -133,7 +133,8 @@ def test_edited_paragraph_makes_version_2(archive, crawl):
     assert archive.record_article(crawl, edited) == "version"
     assert count(archive, "versions") == 2
     change = json.loads(archive.db.execute("SELECT change FROM versions WHERE version = 2").fetchone()[0])
-    assert change == {"title": False, "lead": False, "body": {"added": 0, "removed": 0, "changed": 1}, "meta": []}
+    assert change == {"title": False, "lead": False, "body": {"added": 0, "removed": 0, "changed": 1}, "meta": [],
+                      "kinds": ["body"]}
     assert archive.db.execute("SELECT change FROM versions WHERE version = 1").fetchone()[0] is None
     assert archive.db.execute("SELECT current_version, version_count FROM articles").fetchone() == (2, 2)
     # recording the same edited content again is harmless
@@ -150,8 +151,9 @@ def test_title_edit_and_swapped_photo(archive, crawl):
     rows = archive.db.execute("SELECT change FROM versions WHERE version > 1 ORDER BY version")
     changes = [json.loads(c) for (c,) in rows]
     assert changes == [
-        {"title": True, "lead": False, "body": {"added": 0, "removed": 0, "changed": 0}, "meta": []},
-        {"title": False, "lead": False, "body": {"added": 0, "removed": 0, "changed": 0}, "meta": ["tags", "images"]},
+        {"title": True, "lead": False, "body": {"added": 0, "removed": 0, "changed": 0}, "meta": [], "kinds": ["title"]},
+        {"title": False, "lead": False, "body": {"added": 0, "removed": 0, "changed": 0}, "meta": ["tags", "images"],
+         "kinds": ["metadata"]},
     ]
 
 
@@ -176,7 +178,7 @@ def test_gone_then_returned_keeps_versions(archive, crawl):
     assert archive.record_article(crawl, back) == "unchanged"
     assert archive.db.execute("SELECT status, gone_at FROM articles").fetchone() == ("live", None)
     assert archive.db.execute("SELECT outcome, reason FROM fetches ORDER BY id DESC LIMIT 1").fetchone() == (
-        "unchanged", "returned")
+        "unchanged", "returned after gone")
     assert archive.finish_crawl(crawl)["gone"] == 1
 
 

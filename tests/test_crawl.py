@@ -25,11 +25,17 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         day1 = crawl_json("--db", db, "--base-url", srv.base_url, "--lang", "ar,ckb")
         day1_requests = list(srv.requests)
         srv.set_day(2)
-        day2 = crawl_json("--db", db, "--base-url", srv.base_url, "--lang", "ar,ckb")
-        rerun = crawl_json("--db", db, "--base-url", srv.base_url, "--lang", "ar,ckb")
+        day2 = crawl_json("--db", db, "--base-url", srv.base_url, "--lang", "ar,ckb", "--recheck", "all")
+        before = srv._not_modified
+        rerun = crawl_json("--db", db, "--base-url", srv.base_url, "--lang", "ar,ckb", "--recheck", "all")
+        rerun_304 = srv._not_modified - before
+        mark = len(srv.requests)
+        due_only = crawl_json("--db", db, "--base-url", srv.base_url, "--lang", "ar,ckb")
+        due_requests = srv.requests[mark:]
         requests = list(srv.requests)
     return {"db": db, "day1": day1, "day2": day2, "rerun": rerun, "requests": requests,
-            "day1_requests": day1_requests}
+            "day1_requests": day1_requests, "rerun_304": rerun_304, "due_only": due_only,
+            "due_requests": due_requests}
 
 
 def rows(db: str, sql: str, *params: Any) -> list[sqlite3.Row]:
@@ -114,7 +120,7 @@ def test_each_identity_fetched_once_per_crawl(crawled):
 def test_robots_disallowed_paths_never_fetched(crawled):
     for path in crawled["requests"]:
         assert not path.startswith(tuple(MANIFEST["robots"]["disallow"])), path
-    assert crawled["requests"].count("/robots.txt") == 3  # once per crawl
+    assert crawled["requests"].count("/robots.txt") == 4  # once per crawl
 
 
 def test_day2_finds_the_edit_the_new_article_and_the_deletion(crawled):
@@ -145,9 +151,21 @@ def test_deleted_article_keeps_its_version_and_shows_gone(crawled):
 def test_rerun_on_unchanged_pages_adds_nothing(crawled):
     c = crawled["rerun"]["crawl"]
     assert (c["new_articles"], c["new_versions"]) == (0, 0)
-    assert c["unchanged"] == 21  # every live article (22 archived, 1 gone, which is not rechecked)
+    # --recheck all: the 21 live articles answer 304; the gone one is rechecked and still gone.
+    assert (c["unchanged"], c["not_modified"], c["gone"]) == (22, 21, 0)
+    assert crawled["rerun_304"] == 21
     (n,) = rows(crawled["db"], "SELECT COUNT(*) FROM versions")
     assert n[0] == 21 + 1 + 1  # day 1, the edit, the new article
+
+
+def test_default_recheck_fetches_only_due_articles(crawled):
+    # Minutes after the last check nothing archived is due: only the entry pages and listings are
+    # fetched, and the articles found there are skipped as known and not due.
+    c = crawled["due_only"]["crawl"]
+    assert (c["new_articles"], c["new_versions"], c["unchanged"]) == (0, 0, 0)
+    assert [p for p in crawled["due_requests"] if "/story/" in p and "100097" not in p
+            and "100098" not in p and "100099" not in p] == []
+    assert crawled["due_only"]["scrapy_stats"]["recheck/not_due"] > 0
 
 
 def test_cli_reads_the_archive(crawled):

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from archive import runs
+from archive.lock import CrawlLock
 from archive.store import Archive
 from crawler.commands import UsageError, add_db, add_json, print_json
 from crawler.profile import load_profile
@@ -23,6 +24,13 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("crawl", help="crawl a site into the archive and print what changed",
                        description="Discover new articles, recheck archived ones, and record new versions, "
                        "deletions, failures and blocks. Per-page failures are counted, not fatal (exit 0).")
+    add_crawl_options(p)
+    add_json(p)
+    p.set_defaults(run=run)
+
+
+def add_crawl_options(p: argparse.ArgumentParser) -> None:
+    """The options of a crawl (shared with `watch`, which runs `crawl` with them)."""
     add_db(p)
     p.add_argument("--site", default="kurdistan24", help="site profile name or path to a profile TOML "
                    "(default: kurdistan24)")
@@ -31,14 +39,29 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--base-url", default=None, metavar="URL", help="crawl a mirror or local copy: every link "
                    "to the site's own hosts is mapped onto this URL")
     p.add_argument("--max-pages", type=int, default=0, metavar="N", help="schedule at most N requests (0: no limit)")
-    p.add_argument("--no-recheck", action="store_true", help="only discover; do not recheck archived articles")
+    p.add_argument("--recheck", choices=["all", "due", "none"], default="due",
+                   help="which archived articles to fetch again: all, those due under the recheck policy "
+                   "(default), or none (only discover new ones)")
     p.add_argument("-s", dest="settings", action="append", type=setting, default=[], metavar="NAME=VALUE",
                    help="a Scrapy setting, as `scrapy crawl -s` (repeatable), e.g. -s AUTOTHROTTLE_ENABLED=0")
     p.add_argument("--local", action="store_true", help="settings for a local mirror: no AutoThrottle, "
                    "no delay, 32 concurrent requests (never use on a real site)")
     p.add_argument("--log-level", default="WARNING", help="Scrapy log level (default: WARNING)")
-    add_json(p)
-    p.set_defaults(run=run)
+
+
+def crawl_argv(args: argparse.Namespace) -> list[str]:
+    """The command-line options that reproduce these crawl options (for `watch`'s child crawls)."""
+    argv = ["--db", args.db, "--site", args.site, "--recheck", args.recheck, "--max-pages", str(args.max_pages),
+            "--log-level", args.log_level]
+    if args.lang:
+        argv += ["--lang", args.lang]
+    if args.base_url:
+        argv += ["--base-url", args.base_url]
+    if args.local:
+        argv.append("--local")
+    for name, value in args.settings:
+        argv += ["-s", f"{name}={value}"]
+    return argv
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,10 +73,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--max-pages must be 0 (no limit) or more")
     with Archive(args.db):  # fails early, with one line, when the DB cannot be opened or written
         pass
+    # Refuse at once, before Scrapy starts, when another crawl writes to this archive (the store
+    # pipeline takes the lock for real; this only gives a clean early answer).
+    CrawlLock(args.db).acquire().release()
     overrides: dict[str, Any] = dict(LOCAL_MIRROR_SETTINGS) if args.local else {}
     overrides.update(dict(args.settings))
     job = CrawlJob(db=args.db, site=args.site, lang=",".join(editions), base_url=args.base_url,
-                   max_pages=args.max_pages, recheck=not args.no_recheck)
+                   max_pages=args.max_pages, recheck=args.recheck)
     run_crawls([job], build_settings(overrides, args.log_level))
     return report_crawls(args, [job])
 

@@ -32,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"demo site on {server.base_url} (day 1); archive {db}")
         day1 = CrawlJob(db=str(db), base_url=server.base_url, lang="ar,ckb")
-        day2 = CrawlJob(db=str(db), base_url=server.base_url, lang="ar,ckb", before=lambda: server.set_day(2))
+        # "The next day" comes seconds later here, so no article would be due yet: recheck them all.
+        day2 = CrawlJob(db=str(db), base_url=server.base_url, lang="ar,ckb", recheck="all",
+                        before=lambda: server.set_day(2))
         run_crawls([day1, day2], build_settings(LOCAL_MIRROR_SETTINGS, args.log_level))
     return report_crawls(args, [day1, day2], ["day 1: first crawl", "day 2: the next day's crawl"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import threading
@@ -37,6 +38,7 @@ class DemoServer:
         self._deleted = {self.file_for(p) for p in deleted if p.strip()}
         self._lock = threading.Lock()
         self._requests: list[str] = []
+        self._not_modified = 0  # 304 answers given (conditional rechecks)
         self.day = 1
         self.set_day(day)
         self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
@@ -146,9 +148,20 @@ def _handler_for(server: DemoServer) -> type[BaseHTTPRequestHandler]:
                     "text/html; charset=utf-8" if status == HTTPStatus.NOT_FOUND else "text/plain; charset=utf-8")
             else:
                 body, ctype = file.read_bytes(), _TYPES.get(file.suffix, "application/octet-stream")
+            # Validators like a real site's, so rechecks can be answered 304 without a body.
+            etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
+            if status == HTTPStatus.OK and file is not None and self.headers.get("If-None-Match") == etag:
+                server._not_modified += 1
+                self.send_response(HTTPStatus.NOT_MODIFIED)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
+            if status == HTTPStatus.OK and file is not None:
+                self.send_header("ETag", etag)
             if status == HTTPStatus.SERVICE_UNAVAILABLE:
                 self.send_header("Server", "cloudflare")
                 self.send_header("Retry-After", "30")

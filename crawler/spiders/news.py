@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scrapy import Request, Spider
@@ -12,10 +13,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from archive.store import Archive
-from crawler.extract import EXTRACTOR_VERSION, extract_article
-from crawler.extract.block import check_health, detect_block
-from crawler.profile import Profile, available_sites, clean_url, load_profile
+from archive.rechecks import RECHECK_MODES
+from crawler.recheck import Rechecker, conditional_headers
+from crawler.spiders.articles import article_item
+from crawler.profile import Profile, ProfileError, available_sites, clean_url, load_profile
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,8 @@ PRIO_ENTRY, PRIO_LISTING, PRIO_ARTICLE, PRIO_RECHECK = 30, 20, 10, 0
 
 
 class NewsSpider(Spider):
-    """Arguments (`-a NAME=VALUE`, the same as the CLI's options): lang, base_url, max_pages, db, recheck."""
+    """Arguments (`-a NAME=VALUE`, the same as the CLI's options): lang, base_url, max_pages, db,
+    recheck (all|due|none), site."""
 
     name = "news"
     site: str = ""
@@ -38,7 +40,8 @@ class NewsSpider(Spider):
         self.editions: list[str] = []
         self.db_path = ""
         self.max_pages = 0
-        self.recheck = True
+        self.recheck_mode = "due"
+        self.rechecker: Rechecker | None = None
         self.scheduled = 0
         # Article keys seen on listing pages: pagination stops at a page that shows nothing new
         # (sites often answer past-the-end pages with the last page again).
@@ -61,8 +64,9 @@ class NewsSpider(Spider):
         self.editions = self.profile.check_editions(codes)
         self.db_path = a["db"] or settings.get("NEWSARCHIVE_DB")
         self.max_pages = int(a["max_pages"] or settings.getint("NEWSARCHIVE_MAX_PAGES") or 0)
-        recheck = a["recheck"] if a["recheck"] is not None else settings.get("NEWSARCHIVE_RECHECK", True)
-        self.recheck = str(recheck).lower() not in ("0", "false", "no", "none")
+        self.recheck_mode = str(a["recheck"] or settings.get("NEWSARCHIVE_RECHECK") or "due").lower()
+        if self.recheck_mode not in RECHECK_MODES:
+            raise ProfileError(f"unknown recheck mode {self.recheck_mode!r} (expected all, due or none)")
         self.allowed_domains = list(self.profile.fetch_hosts)
 
     # --- scheduling -------------------------------------------------------------------------------
@@ -78,16 +82,29 @@ class NewsSpider(Spider):
             return None
         return Request(url, callback=callback, errback=self.on_error, priority=priority, meta=meta)
 
-    def article_request(self, url: str, priority: int = PRIO_ARTICLE) -> Request | None:
-        """A request for an article link, or None when the link is not an article of our editions."""
+    def article_request(self, url: str, priority: int = PRIO_ARTICLE, hint: str | None = None,
+                        state: dict[str, Any] | None = None) -> Request | None:
+        """A request for an article link, or None when it is not an article of our editions or, being
+        archived already, is not due for a recheck (`state` given: the caller decided it is due)."""
         ident = self.profile.identify(url)
         if ident is None or ident.edition not in self.editions:
             return None
-        fetch_url = self.profile.to_fetch_url(clean_url(url))
-        return self._request(fetch_url, self.parse_article, priority, article_key=ident.key,
-                             identity=ident, kind="article")
+        if state is None and self.rechecker is not None:
+            fetch, state = self.rechecker.decide(ident.key, hint)
+            if not fetch:
+                self.crawler.stats.inc_value("recheck/not_due")
+                return None
+        request = self._request(self.profile.to_fetch_url(clean_url(url)), self.parse_article, priority,
+                                article_key=ident.key, identity=ident, kind="article")
+        if request is not None and state is not None:
+            request.meta["recheck"] = True
+            # The site answers 304 when nothing changed: no body sent, nothing parsed.
+            request.headers.update(conditional_headers(state))
+        return request
 
     async def start(self) -> AsyncIterator[Request]:
+        # Opened first: links found on entry pages are checked against the archive's schedule.
+        self.rechecker = Rechecker(self.db_path, self.profile.name, self.editions, self.recheck_mode)
         for edition in self.editions:
             entries = self.profile.entry_urls(edition)
             for url in entries["feeds"]:
@@ -99,15 +116,16 @@ class NewsSpider(Spider):
             for url in entries["listings"]:
                 if req := self._request(url, self.parse_listing, PRIO_LISTING, kind="listing", listing=url, page=1):
                     yield req
-        if not self.recheck:
-            return
-        # Every live article already archived is rechecked: that is how edits and deletions of
-        # articles no longer linked from any listing are seen. Streamed, never loaded whole.
-        with Archive(self.db_path) as archive:
-            for _key, url in archive.known_articles(self.profile.name, self.editions):
-                if req := self.article_request(url, PRIO_RECHECK):
-                    req.meta["recheck"] = True
-                    yield req
+        # Archived articles due under the recheck policy: that is how edits and deletions of articles
+        # no longer linked from any listing are seen. Read in batches, never loaded whole.
+        for state in self.rechecker.due():
+            self.crawler.stats.inc_value("recheck/scheduled")
+            if req := self.article_request(state["url"], PRIO_RECHECK, state=state):
+                yield req
+
+    def closed(self, reason: str) -> None:
+        if self.rechecker is not None:
+            self.rechecker.close()
 
     # --- discovery ------------------------------------------------------------------------------
     def _links(self, response: Response, selectors: Iterable[str]) -> list[str]:
@@ -168,51 +186,26 @@ class NewsSpider(Spider):
             return
         sel = response.selector
         sel.remove_namespaces()
-        links = sel.xpath("//item/link/text() | //entry/link/@href | //item/guid[contains(., '://')]/text()").getall()
-        self.crawler.stats.inc_value("discovery/feed_items", len(links))
-        yield from self._follow_articles(response.urljoin(link.strip()) for link in links)
+        entries = [(e.xpath("link/text() | guid[contains(., '://')]/text()").get(), e.xpath("pubDate/text()").get())
+                   for e in sel.xpath("//item")]
+        entries += [(e.xpath("link/@href").get(), e.xpath("updated/text() | published/text()").get())
+                    for e in sel.xpath("//entry")]
+        self.crawler.stats.inc_value("discovery/feed_items", len(entries))
+        for link, date in entries:
+            # A feed date later than our last check makes a known article due now.
+            if link and (req := self.article_request(response.urljoin(link.strip()), hint=_iso(date))):
+                yield req
 
     # --- articles -------------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterable[dict[str, Any]]:
-        fetched_at = datetime.now(UTC)
         ident = response.meta["identity"]
-        base = {
-            "key": ident.key, "site": ident.site, "edition": ident.edition, "article_id": ident.article_id,
-            "generation": ident.generation, "url": self.profile.to_site_url(response.request.url),
-            "fetched_url": response.url, "http_status": response.status,
-            "fetched_at": fetched_at.isoformat(timespec="seconds"),
-        }
-        text = response.text if isinstance(response, TextResponse) else response.body.decode("latin-1")
-        reason = detect_block(response.status, text, list(self.profile.block_markers))
-        if reason:
-            yield {**base, "kind": "observation", "outcome": "blocked", "reason": reason}
-            return
-        if response.status in (404, 410):
-            yield {**base, "kind": "observation", "outcome": "gone", "reason": f"HTTP {response.status}"}
-            return
-        if response.status != 200:
-            yield {**base, "kind": "observation", "outcome": "failed", "reason": f"HTTP {response.status}"}
-            return
-        try:
-            fields = extract_article(
-                response.body, url=response.url, content_type=_header(response, b"Content-Type"),
-                selectors=self.profile.selectors, tz=self.profile.timezone, fetched_at=fetched_at,
-            )
-        except Exception as exc:  # an extractor bug must cost one page, never the crawl
-            logger.exception("extraction crashed on %s", response.url)
-            yield {**base, "kind": "observation", "outcome": "failed", "reason": f"extraction error: {exc!r}"}
-            return
-        reason = check_health(fields)
-        if reason:
-            yield {**base, "kind": "observation", "outcome": "failed", "reason": reason}
-            return
-        if fields.get("canonical_url"):
-            fields["canonical_url"] = self.profile.to_site_url(fields["canonical_url"])
-        yield {
-            **base, **fields, "kind": "article", "raw_html": response.body,
-            "extractor_version": EXTRACTOR_VERSION, "etag": _header(response, b"ETag"),
-            "last_modified": _header(response, b"Last-Modified"), "dropped": [],
-        }
+        item = article_item(response, ident, self.profile)
+        yield item
+        if item.get("outcome") == "redirected":
+            # The page we were sent to is an article too: archive it under its own identity.
+            target = self.profile.identify(response.url)
+            if target is not None and target.edition in self.editions:
+                yield article_item(response, target, self.profile)
 
     def on_error(self, failure: Failure) -> Iterable[dict[str, Any]]:
         request = failure.request  # type: ignore[attr-defined]
@@ -234,9 +227,17 @@ class NewsSpider(Spider):
         }
 
 
-def _header(response: Response, name: bytes) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
+def _iso(date: str | None) -> str | None:
+    """RFC 822 (RSS) or ISO 8601 (Atom) date as ISO 8601, or None."""
+    if not date:
+        return None
+    try:
+        return parsedate_to_datetime(date.strip()).isoformat()
+    except (TypeError, ValueError):
+        try:
+            return datetime.fromisoformat(date.strip().replace("Z", "+00:00")).isoformat()
+        except ValueError:
+            return None
 
 
 def _spider_for(site: str) -> type[NewsSpider]:

@@ -1,0 +1,43 @@
+"""`newsarchive edits`: what publishers changed, when, and how much; `--suspect` for held-back extractions."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from archive.edits import list_edits, list_suspects
+from crawler.commands import add_db, add_json, open_archive, print_json
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("edits", help="list edits (new versions) seen in a time window",
+                       description="Edits by publishers, oldest first. Re-extractions are not edits and are not "
+                       "listed. --suspect lists extractions the false-edit guard held back instead.")
+    add_db(p)
+    p.add_argument("--since", metavar="DATE", help="seen at or after DATE (ISO 8601, e.g. 2026-11-01)")
+    p.add_argument("--until", metavar="DATE", help="seen before DATE")
+    p.add_argument("--lang", metavar="EDITION", help="only this edition")
+    p.add_argument("--suspect", action="store_true", help="list held-back (suspect) extractions instead")
+    add_json(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with open_archive(args.db) as archive:
+        if args.suspect:
+            rows = list_suspects(archive.db, args.since, args.until)
+        else:
+            rows = list_edits(archive.db, args.since, args.until, args.lang)
+    if args.json:
+        print_json(rows)
+        return 0
+    for r in rows:
+        if args.suspect:
+            state = r["resolution"] or "held"
+            print(f"{r['fetched_at']}  {r['key']}  [{state}]  {r['reason']}\n    {r['title'] or ''}")
+        else:
+            kinds = ", ".join(r["kinds"]) or "?"
+            print(f"{r['fetched_at']}  {r['key']}  v{r['version']}  {kinds}  "
+                  f"+{r['words']['inserted']} -{r['words']['deleted']} words\n    {r['title']}")
+    print(f"{len(rows)} {'suspect extraction' if args.suspect else 'edit'}(s)")
+    return 0

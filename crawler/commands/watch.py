@@ -1,0 +1,83 @@
+"""`newsarchive watch`: crawl again and again on a fixed period, for a service manager; stops gracefully."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from types import FrameType
+from typing import Any
+
+from crawler.commands import UsageError
+from crawler.commands.crawl import add_crawl_options, crawl_argv
+
+EXIT_LOCKED = 75
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def period(value: str) -> float:
+    """`90s`, `15m`, `2h`, `1d` (a bare number is minutes) as seconds."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", value)
+    if not m or float(m.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"expected a period like 90s, 15m, 2h, 1d; got {value!r}")
+    return float(m.group(1)) * _UNITS[m.group(2) or "m"]
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("watch", help="run a crawl every period (for systemd or supervisord)",
+                       description="Runs `newsarchive crawl` with the given options every --every period, each "
+                       "crawl in its own process. SIGINT or SIGTERM lets the running crawl finish the pages in "
+                       "hand (recorded as interrupted) and then stops. A crawl refused because another one "
+                       "holds the archive is skipped, not fatal.")
+    p.add_argument("--every", type=period, default=period("15m"), metavar="PERIOD",
+                   help="time from the start of one crawl to the start of the next (default: 15m)")
+    p.add_argument("--max-runs", type=int, default=0, metavar="N", help="stop after N crawls (0: never)")
+    add_crawl_options(p)
+    p.set_defaults(run=run)
+
+
+class _Stop:
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.signum: int | None = None
+        self.child: subprocess.Popen[bytes] | None = None
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.signum = signum
+        self.event.set()
+        if self.child is not None and self.child.poll() is None:
+            # Scrapy's own handler: stop scheduling, finish what is in flight, record "interrupted".
+            self.child.send_signal(signal.SIGTERM)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.max_runs < 0:
+        raise UsageError("--max-runs must be 0 (forever) or more")
+    stop = _Stop()
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    argv = [sys.executable, "-m", "crawler.cli", "crawl", *crawl_argv(args)]
+    runs = failures = 0
+    while not stop.event.is_set():
+        started = time.monotonic()
+        runs += 1
+        print(f"{datetime.now(UTC).isoformat(timespec='seconds')} watch: crawl {runs} starting", flush=True)
+        # Its own session: a Ctrl-C on the terminal reaches only us, and we pass on one SIGTERM.
+        stop.child = subprocess.Popen(argv, start_new_session=True)
+        code = stop.child.wait()
+        stop.child = None
+        note = {0: "done", EXIT_LOCKED: "skipped: another crawl holds the archive"}.get(code, f"exit {code}")
+        failures += code not in (0, EXIT_LOCKED, 130)
+        print(f"{datetime.now(UTC).isoformat(timespec='seconds')} watch: crawl {runs} {note}", flush=True)
+        if args.max_runs and runs >= args.max_runs:
+            break
+        stop.event.wait(max(0.0, args.every - (time.monotonic() - started)))
+    if stop.signum is not None:
+        print(f"watch: stopped by {signal.Signals(stop.signum).name} after {runs} crawl(s)", flush=True)
+        return 130 if stop.signum == signal.SIGINT else 0
+    return 1 if failures == runs and runs else 0
