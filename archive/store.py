@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import os
-import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from archive.errors import ArchiveError
 from archive.guard import suspect_reason
-from archive.policy import DEFAULT_TIERS, next_check_at
+from archive.policy import DEFAULT_TIERS
 from archive.rechecks import candidates
+from archive.rows import ArticleRows, now
 from archive.schema import connect
-from archive.text import count_replacement
-from archive.version import change_of, dumps, version_fields
+from archive.version import change_of, version_fields
 
 OBSERVATIONS = ("failed", "blocked", "gone", "redirected", "not_modified")
 CRAWL_OUTCOMES = ("running", "completed", "interrupted", "failed", "crashed")
 # Fetch outcome -> crawl counter column (a fixed map, so column names never come from input).
 COUNTERS = {"new": "new_articles", "version": "new_versions", "unchanged": "unchanged", "suspect": "suspect",
             "failed": "failed", "blocked": "blocked", "gone": "gone", "redirected": "redirected"}
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _alive(pid: int | None) -> bool:
@@ -41,14 +36,7 @@ def _alive(pid: int | None) -> bool:
     return True
 
 
-def _raw_bytes(item: Mapping[str, Any]) -> bytes | None:
-    raw = item.get("raw_html")
-    if isinstance(raw, str):
-        raw = raw.encode(item.get("encoding") or "utf-8", "surrogateescape")
-    return raw or None
-
-
-class Archive:
+class Archive(ArticleRows):
     """The SQLite archive. One writer per process; readers may open the same file concurrently (WAL)."""
 
     def __init__(self, path: str | os.PathLike[str], tiers: Sequence[tuple[int, int]] = DEFAULT_TIERS) -> None:
@@ -232,113 +220,6 @@ class Archive:
                             article["current_version"] if article else None)
             self._count(crawl_id, outcome)
         return outcome
-
-    # --- helpers --------------------------------------------------------------------------------
-    def _checked(self, art_key: str, at: str) -> None:
-        self.db.execute("UPDATE articles SET last_checked_at = max(coalesce(last_checked_at, ''), ?) WHERE key = ?",
-                        [at, art_key])
-
-    def _schedule(self, art_key: str) -> None:
-        row = self._row("SELECT published_at, first_seen_at, last_changed_at, status, gone_at FROM articles "
-                        "WHERE key = ?", art_key)
-        if row is not None:
-            due = next_check_at(datetime.now(UTC), self.tiers, **row)
-            self.db.execute("UPDATE articles SET next_check_at = ? WHERE key = ?", [due, art_key])
-
-    def _hold(self, crawl_id: int, art_key: str, item: Mapping[str, Any], fields: Mapping[str, Any],
-              reason: str, fetched_at: str) -> None:
-        raw = _raw_bytes(item)
-        self.db.table("suspects").insert({
-            "article_key": art_key, "crawl_id": crawl_id, "fetched_at": fetched_at, "reason": reason,
-            "content_hash": fields["content_hash"], "title": fields["title"], "lead": fields["lead"],
-            "body": fields["body"], "extractor_version": item.get("extractor_version"),
-            "raw_html": zlib.compress(raw, 6) if raw else None,
-        })
-
-    def _resolve_suspects(self, art_key: str, resolution: str, at: str, digest: str | None = None) -> None:
-        sql = "UPDATE suspects SET resolution = ?, resolved_at = ? WHERE article_key = ? AND resolution IS NULL"
-        params: list[Any] = [resolution, at, art_key]
-        if digest:
-            sql += " AND content_hash = ?"
-            params.append(digest)
-        self.db.execute(sql, params)
-
-    def _row(self, sql: str, *params: Any) -> dict[str, Any] | None:
-        cursor = self.db.execute(sql, list(params))
-        row = cursor.fetchone()
-        return None if row is None else dict(zip([c[0] for c in cursor.description], row))
-
-    def _insert_article(self, art_key: str, item: Mapping[str, Any], fetched_at: str, digest: str) -> int:
-        site, edition, article_id = (art_key.split(":", 2) + ["", ""])[:3]
-        # Same content already archived under another identity: point at the earliest, never delete.
-        dup = self._row(
-            "SELECT a.key FROM articles a JOIN versions v ON v.article_key = a.key AND v.version = a.current_version "
-            "WHERE v.content_hash = ? AND a.key != ? ORDER BY a.first_seen_at, a.rowid LIMIT 1", digest, art_key)
-        table = self.db.table("articles").insert({
-            "key": art_key, "site": item.get("site") or site, "edition": item.get("edition") or edition,
-            "article_id": item.get("article_id") or article_id, "url": item.get("url") or "",
-            "canonical_url": item.get("canonical_url"), "status": "live", "first_seen_at": fetched_at,
-            "last_seen_at": fetched_at, "last_checked_at": fetched_at, "current_version": 1, "version_count": 1,
-            "duplicate_of": dup["key"] if dup else None, "published_at": item.get("published_at"),
-            "published_approx": int(bool(item.get("published_approx"))), "modified_at": item.get("modified_at"),
-            "etag": item.get("etag"), "last_modified": item.get("last_modified"),
-        })
-        return int(table.last_rowid)
-
-    def _touch_article(self, art_key: str, item: Mapping[str, Any], fetched_at: str, number: int) -> None:
-        """A successful fetch: live again, validators and dates refreshed, current version set."""
-        self.db.execute(
-            """UPDATE articles SET status = 'live', gone_at = NULL,
-                 last_seen_at = max(coalesce(last_seen_at, ''), :at),
-                 last_checked_at = max(coalesce(last_checked_at, ''), :at),
-                 url = coalesce(:url, url), canonical_url = coalesce(:canonical, canonical_url),
-                 etag = coalesce(:etag, etag), last_modified = coalesce(:last_modified, last_modified),
-                 modified_at = coalesce(:modified, modified_at),
-                 -- an exact date replaces an approximate one (resolved from "3 hours ago"), not the reverse
-                 published_approx = CASE WHEN :published IS NOT NULL AND (published_at IS NULL OR
-                     (published_approx AND NOT :approx)) THEN :approx ELSE published_approx END,
-                 published_at = CASE WHEN :published IS NOT NULL AND (published_at IS NULL OR
-                     (published_approx AND NOT :approx)) THEN :published ELSE published_at END,
-                 version_count = max(coalesce(version_count, 0), :n), current_version = :n
-               WHERE key = :key""",
-            {"at": fetched_at, "url": item.get("url") or None, "canonical": item.get("canonical_url"),
-             "etag": item.get("etag"), "last_modified": item.get("last_modified"),
-             "modified": item.get("modified_at"), "published": item.get("published_at"),
-             "approx": int(bool(item.get("published_approx"))), "n": number, "key": art_key})
-
-    def _insert_version(self, crawl_id: int, art_key: str, number: int, item: Mapping[str, Any],
-                        fields: Mapping[str, Any], change: dict[str, Any] | None, origin: str = "fetch") -> None:
-        raw = _raw_bytes(item)
-        replacement = item.get("replacement_chars")
-        if replacement is None:
-            replacement = count_replacement("\n".join(filter(None, [fields["title"], fields["lead"], fields["body"]])))
-        self.db.table("versions").insert({
-            **{k: v for k, v in fields.items() if not k.startswith("_")},
-            "article_key": art_key, "version": number, "crawl_id": crawl_id,
-            "fetched_at": item.get("fetched_at") or now(), "url": item.get("url"),
-            "http_status": item.get("http_status"), "published_at": item.get("published_at"),
-            "published_approx": int(bool(item.get("published_approx"))), "modified_at": item.get("modified_at"),
-            "dateline_place": item.get("dateline_place"), "dateline_agency": item.get("dateline_agency"),
-            "raw_html": zlib.compress(raw, 6) if raw else None, "raw_encoding": item.get("encoding"),
-            "raw_size": len(raw) if raw else 0, "extractor_version": item.get("extractor_version"),
-            "sources": dumps(item.get("sources")), "dropped": dumps(item.get("dropped")),
-            "replacement_chars": int(replacement or 0), "change": dumps(change), "origin": origin,
-            "content_type": item.get("content_type"),
-        })
-
-    def _index_fts(self, rowid: int, fields: Mapping[str, Any]) -> None:
-        # The index holds only the current version: replace the article's row.
-        self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", [rowid])
-        self.db.execute("INSERT INTO articles_fts (rowid, title_key, lead_key, body_key) VALUES (?, ?, ?, ?)",
-                        [rowid, fields["title_key"], fields["lead_key"], fields["body_key"]])
-
-    def _log_fetch(self, crawl_id: int, art_key: str | None, item: Mapping[str, Any], outcome: str,
-                   reason: str | None, number: int | None) -> None:
-        self.db.table("fetches").insert({
-            "crawl_id": crawl_id, "article_key": art_key, "url": item.get("url"),
-            "fetched_at": item.get("fetched_at") or now(), "http_status": item.get("http_status"),
-            "outcome": outcome, "reason": reason, "version": number,
-        })
 
     # --- reads ---------------------------------------------------------------------------------
     def known_articles(self, site: str, editions: list[str] | None = None,
