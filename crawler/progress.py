@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from typing import TYPE_CHECKING, TextIO
@@ -14,8 +13,6 @@ from twisted.internet import task
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-logger = logging.getLogger(__name__)
-
 COUNTS = ("new", "version", "unchanged", "failed", "blocked", "gone")
 
 
@@ -24,7 +21,7 @@ class ProgressExtension:
         self.crawler = crawler
         self.stream = stream
         self.live = stream.isatty()
-        self.interval = 1.0 if self.live else 30.0
+        self.interval = 1.0 if self.live else crawler.settings.getfloat("NEWSARCHIVE_PROGRESS_INTERVAL", 30.0)
         self.started = time.monotonic()
         self._loop: task.LoopingCall | None = None
 
@@ -55,7 +52,9 @@ class ProgressExtension:
             self.stream.write("\r\x1b[K" + self.line())
             self.stream.flush()
         else:
-            logger.info("progress: %s", self.line())
+            # Plain lines whatever the log level: a cron log or a pipe still shows the crawl moving.
+            self.stream.write(f"progress: {self.line()}\n")
+            self.stream.flush()
 
     def spider_closed(self) -> None:
         if self._loop and self._loop.running:

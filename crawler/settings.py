@@ -24,6 +24,7 @@ NEWSARCHIVE_RECHECK = "due"                # rechecks of archived articles: all,
 # Recheck policy tiers as JSON [[age_seconds, interval_seconds], ...]; empty = archive.policy.DEFAULT_TIERS.
 NEWSARCHIVE_RECHECK_TIERS = ""
 NEWSARCHIVE_PROGRESS = True                # a live line of counts on a terminal, plain lines in a log
+NEWSARCHIVE_PROGRESS_INTERVAL = 30.0       # seconds between plain progress lines when not on a terminal
 
 # --- politeness (the defaults are for the real site; a local mirror overrides them with -s) -----
 ROBOTSTXT_OBEY = True
