@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from archive.diff import diff_versions, format_diff
 from archive.history import get_version
@@ -24,7 +25,8 @@ def crawl_report(db: Any, crawl_id: int) -> dict[str, Any]:
                (SELECT v.title FROM versions v WHERE v.article_key = f.article_key
                 ORDER BY v.version DESC LIMIT 1) AS title
         FROM fetches f WHERE f.crawl_id = ? AND f.outcome != 'unchanged' ORDER BY f.id""", crawl_id)
-    report: dict[str, Any] = {"crawl": crawl[0], "new": [], "version": [], "gone": [], "failed": [], "blocked": []}
+    report: dict[str, Any] = {"crawl": crawl[0], "new": [], "version": [], "gone": [], "redirected": [],
+                              "suspect": [], "failed": [], "blocked": []}
     for row in rows:
         outcome = row.pop("outcome")
         if outcome == "version" and row["key"] and row["version"]:
@@ -43,15 +45,20 @@ def format_report(report: dict[str, Any], color: bool = False) -> str:
         f"crawl {c['id']} {c['outcome']} in {duration} ({c['site']} {c['editions']}): "
         f"{c['new_articles']} new, {c['new_versions']} edited (new versions), {c['unchanged']} unchanged, "
         f"{c['gone']} gone, {c['failed']} failed, {c['blocked']} blocked"
+        + (f", {c['not_modified']} answered 304" if c.get("not_modified") else "")
+        + (f", {c['redirected']} redirected" if c.get("redirected") else "")
+        + (f", {c['suspect']} suspect" if c.get("suspect") else "")
     ]
-    labels = {"new": "new", "version": "edited", "gone": "gone", "failed": "failed", "blocked": "blocked"}
+    labels = {"new": "new", "version": "edited", "gone": "gone", "redirected": "moved", "suspect": "suspect",
+              "failed": "failed", "blocked": "blocked"}
     for outcome, label in labels.items():
         rows = report.get(outcome) or []
         for row in rows[:LIST_MAX]:
             name = row["key"] or row["url"]
             detail = row["title"] or ""
-            if outcome in ("failed", "blocked", "gone"):
-                detail = f"{row['reason'] or ''}  {row['url']}"
+            if outcome in ("failed", "blocked", "gone", "redirected", "suspect"):
+                # Percent-decoded: an Arabic slug is readable, and the key already identifies the article.
+                detail = f"{row['reason'] or ''}  {unquote(row['url'] or '')}"
             elif outcome == "version":
                 detail = f"{detail}  (version {row['version']})"
             lines.append(f"  {label + ':':9}{name}  {detail}".rstrip())
