@@ -7,14 +7,17 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TextIO
 
+from archive.filters import Filters
 from archive.schema import as_database
 
 FIELDS = ("key", "url", "lang", "version", "title", "lead", "body", "author", "section", "tags", "images",
           "published_at", "modified_at", "first_seen_at", "fetched_at", "content_hash", "duplicate_of", "status")
 
 
-def export_records(db: Any, all_versions: bool = False) -> Iterator[dict[str, Any]]:
-    """One record per article (its current version), or per version with `all_versions`, in archive order."""
+def export_records(db: Any, all_versions: bool = False, filters: Filters | None = None) -> Iterator[dict[str, Any]]:
+    """One record per article (its current version), or per version with `all_versions`, in archive order;
+    `filters` (date range, edition, keys, duplicates) choose the articles."""
+    where, params = (filters or Filters()).where("a")
     join = "v.article_key = a.key" if all_versions else "v.article_key = a.key AND v.version = a.current_version"
     # For the current version the article row knows the latest dates (refreshed by unchanged fetches);
     # an older version keeps the dates it was fetched with.
@@ -23,7 +26,8 @@ def export_records(db: Any, all_versions: bool = False) -> Iterator[dict[str, An
     cursor = as_database(db).execute(
         f"SELECT a.key, coalesce(v.url, a.url), a.edition, v.version, v.title, v.lead, v.body, v.author, "
         f"v.section, v.tags, v.images, {dates}, a.first_seen_at, v.fetched_at, v.content_hash, "
-        f"a.duplicate_of, a.status FROM articles a JOIN versions v ON {join} ORDER BY a.rowid, v.version"
+        f"a.duplicate_of, a.status FROM articles a JOIN versions v ON {join} WHERE {where} "
+        f"ORDER BY a.rowid, v.version", params
     )
     for row in cursor:
         record = dict(zip(FIELDS, row))

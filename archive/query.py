@@ -17,6 +17,8 @@ _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe
 # Letters only Kurdish/Persian use: their initial ب/و/ل is not a clitic, so such words are not stripped.
 _KURDISH = re.compile(r"[پچژگڤێۆڵ]")
 OPERATORS = ("OR", "AND", "NOT")
+# Field prefixes a user may type before a word or phrase (`title:أربيل`), mapped to FTS columns.
+FIELDS = {"title:": "title_key", "عنوان:": "title_key"}
 
 
 @dataclass
@@ -25,6 +27,10 @@ class Unit:
 
     expr: str
     forms: list[tuple[str, bool]] = field(default_factory=list)  # (key word, prefix match?)
+    column: str | None = None  # restrict to one FTS column (title:word, --title-only)
+
+    def fts(self) -> str:
+        return f"{self.column} : {self.expr}" if self.column else self.expr
 
 
 @dataclass
@@ -33,10 +39,10 @@ class Parsed:
     negatives: list[Unit]
 
     def match(self) -> str:
-        positive = " AND ".join("(" + " OR ".join(u.expr for u in c) + ")" for c in self.clauses)
+        positive = " AND ".join("(" + " OR ".join(u.fts() for u in c) + ")" for c in self.clauses)
         if len(self.clauses) > 1 and self.negatives:
             positive = f"({positive})"
-        return " ".join([positive, *(f"NOT {u.expr}" for u in self.negatives)])
+        return " ".join([positive, *(f"NOT {u.fts()}" for u in self.negatives)])
 
     def forms(self) -> list[tuple[str, bool]]:
         return [f for clause in self.clauses for unit in clause for f in unit.forms]
@@ -66,6 +72,11 @@ def clitic_forms(word: str) -> list[str]:
         return [word]
     base = stem(word)
     forms = [p + base for p in PREFIXES]
+    if len(word) - len(base) == 1:
+        # A lone و/ب/ل/ف/ك may be the word's own first letter (كهرباء, وزارة, بغداد): the clitics go
+        # in front of the whole word too, or الكهرباء and الوزارة would never be found.
+        forms += [p + word for p in PREFIXES if p]
+    forms = list(dict.fromkeys(forms))
     return forms if word in forms else [word, *forms]
 
 
@@ -87,9 +98,20 @@ def _phrase(words: list[str]) -> Unit:
     return Unit("(" + " OR ".join(exprs) + ")", forms)
 
 
-def _lex(query: str) -> list[tuple[str, str, bool]]:
-    """(kind, text, negated) with kind term/phrase/op."""
-    tokens: list[tuple[str, str, bool]] = []
+def _field(query: str, i: int) -> tuple[str | None, int]:
+    """The FTS column of a `title:` prefix at i, and where the word after it starts."""
+    for prefix, column in FIELDS.items():
+        if query[i:i + len(prefix)].lower() == prefix:
+            after = i + len(prefix)
+            if after >= len(query) or query[after].isspace():
+                raise QueryError(f"{prefix} needs a word or \"phrase\" right after it, as in {prefix}أربيل")
+            return column, after
+    return None, i
+
+
+def _lex(query: str) -> list[tuple[str, str, bool, str | None]]:
+    """(kind, text, negated, column) with kind term/phrase/op."""
+    tokens: list[tuple[str, str, bool, str | None]] = []
     i, n = 0, len(query)
     while i < n:
         if query[i].isspace():
@@ -98,31 +120,33 @@ def _lex(query: str) -> list[tuple[str, str, bool]]:
         negated = query[i] == "-" and i + 1 < n and not query[i + 1].isspace()
         if negated:
             i += 1
+        column, i = _field(query, i)
         if query[i] == '"':
             end = query.find('"', i + 1)
             if end < 0:
                 raise QueryError(f"unbalanced quote in {query!r}: close the phrase with a second \"")
-            tokens.append(("phrase", query[i + 1:end], negated))
+            tokens.append(("phrase", query[i + 1:end], negated, column))
             i = end + 1
             continue
         start = i
         while i < n and not query[i].isspace() and query[i] != '"':
             i += 1
         word = query[start:i]
-        kind = "op" if word in OPERATORS and not negated else "term"
-        tokens.append((kind, word, negated))
+        kind = "op" if word in OPERATORS and not negated and column is None else "term"
+        tokens.append((kind, word, negated, column))
     return tokens
 
 
-def parse(query: str) -> Parsed:
-    """Words are ANDed; `OR` joins the words on each side; `NOT word` / `-word` exclude; "…" is a phrase."""
+def parse(query: str, title_only: bool = False) -> Parsed:
+    """Words are ANDed; `OR` joins the words on each side; `NOT word` / `-word` exclude; "…" is a phrase;
+    `title:word` matches in titles only (every word does with `title_only`)."""
     if not query or not query.strip():
         raise QueryError("empty query: give at least one word to search for")
     clauses: list[list[Unit]] = []
     negatives: list[Unit] = []
     pending: str | None = None  # an operator waiting for its right-hand word
     last_positive = False
-    for kind, text, negated in _lex(query):
+    for kind, text, negated, column in _lex(query):
         if kind == "op":
             if pending:
                 raise QueryError(f"{pending} followed by {text} in {query!r}: put a word between them")
@@ -136,6 +160,7 @@ def parse(query: str) -> Parsed:
                 raise QueryError(f"{pending} is followed by {text!r}, which has no searchable letters or digits")
             continue  # punctuation alone: nothing to match, like the indexed text
         unit = _phrase(words) if kind == "phrase" or len(words) > 1 else _term(words)
+        unit.column = "title_key" if title_only else column
         if negated or pending == "NOT":
             if pending == "OR":
                 raise QueryError(f"cannot OR an excluded word ({text!r}) in {query!r}")
@@ -157,6 +182,6 @@ def parse(query: str) -> Parsed:
     return Parsed(clauses, negatives)
 
 
-def build_match(query: str) -> str:
+def build_match(query: str, title_only: bool = False) -> str:
     """The FTS5 MATCH expression for `query` (every term quoted: user input is never FTS syntax)."""
-    return parse(query).match()
+    return parse(query, title_only).match()

@@ -154,6 +154,10 @@ def _v1(db: Database) -> None:
         "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
         f"title_key, lead_key, body_key, tokenize = '{FTS_TOKENIZE}')"
     )
+    from archive import neardup, views  # here, not at the top: both import archive.schema
+
+    neardup.ensure_tables(db)
+    views.create_views(db)
 
 
 MIGRATIONS: dict[int, Any] = {1: _v1}

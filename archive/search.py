@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from archive.errors import QueryError
+from archive.filters import Filters
 from archive.query import parse
 from archive.schema import as_database
 from archive.text import key
@@ -17,9 +18,14 @@ SNIPPET_CHARS = 200
 WEIGHTS = (10.0, 4.0, 1.0)
 
 
-def search(db: Any, query: str, limit: int = 20, edition: str | None = None) -> list[dict[str, Any]]:
-    """Best matches first: key, url, edition, status, title, snippet, published_at, rank (lower is better)."""
-    parsed = parse(query)  # QueryError for an empty or malformed query
+def search(db: Any, query: str, limit: int = 20, edition: str | None = None, *, title_only: bool = False,
+           since: str | None = None, until: str | None = None, no_duplicates: bool = False) -> list[dict[str, Any]]:
+    """Best matches first: key, url, edition, status, title, snippet, published_at, rank (lower is better).
+
+    `since`/`until` are inclusive YYYY-MM-DD days (see archive.filters.Filters); `no_duplicates` hides
+    articles marked as copies of an earlier one."""
+    parsed = parse(query, title_only)  # QueryError for an empty or malformed query
+    filters = Filters(since=since, until=until, edition=edition, no_duplicates=no_duplicates)
     if limit < 1:
         raise QueryError("limit must be at least 1")
     sql = (
@@ -29,11 +35,10 @@ def search(db: Any, query: str, limit: int = 20, edition: str | None = None) -> 
         "JOIN versions v ON v.article_key = a.key AND v.version = a.current_version "
         "WHERE articles_fts MATCH ?"
     )
-    params: list[Any] = [*WEIGHTS, parsed.match()]
-    if edition:
-        sql += " AND a.edition = ?"
-        params.append(edition)
-    sql += " ORDER BY rank LIMIT ?"
+    where, where_params = filters.where("a")
+    sql += f" AND {where}"
+    params: list[Any] = [*WEIGHTS, parsed.match(), *where_params]
+    sql += " ORDER BY rank, a.key LIMIT ?"
     params.append(int(limit))
     try:
         cursor = as_database(db).execute(sql, params)

@@ -129,7 +129,7 @@ class Archive(ArticleRows):
                 outcome, number = "new", 1
                 rowid = self._insert_article(art_key, item, fetched_at, digest)
                 self._insert_version(crawl_id, art_key, 1, item, fields, None)
-                self._index_fts(rowid, fields)
+                self._index_fts(rowid, art_key, fields)
             else:
                 current = self._row("SELECT * FROM versions WHERE article_key = ? AND version = ?",
                                     art_key, article["current_version"])
@@ -150,7 +150,7 @@ class Archive(ArticleRows):
                         change["confirmed_suspect"] = suspect
                         self._resolve_suspects(art_key, "confirmed", fetched_at, digest)
                     self._insert_version(crawl_id, art_key, number, item, fields, change)
-                    self._index_fts(article["_rowid"], fields)
+                    self._index_fts(article["_rowid"], art_key, fields)
                     self.db.execute("UPDATE articles SET last_changed_at = ? WHERE key = ?", [fetched_at, art_key])
             if outcome != "suspect":
                 self._touch_article(art_key, item, fetched_at, number)
@@ -178,7 +178,7 @@ class Archive(ArticleRows):
             change = change_of(current, fields)
             change["reextracted_from"] = current["version"]
             self._insert_version(current["crawl_id"], art_key, number, item, fields, change, origin="reextract")
-            self._index_fts(article["_rowid"], fields)
+            self._index_fts(article["_rowid"], art_key, fields)
             self.db.execute("UPDATE articles SET version_count = ?, current_version = ? WHERE key = ?",
                             [number, number, art_key])
         return number
