@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from typing import Any
+from urllib.parse import unquote
 
 from archive import search as searches
 from crawler.commands import UsageError, add_db, add_json, open_archive, print_json
@@ -38,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         print_json(results)
         return 0
     for r in results:
-        print(f"{r['key']}  {r.get('published_at') or ''}\n  {r['title']}\n  {r['url']}\n  {r.get('snippet', '')}\n")
+        status = "" if r.get("status", "live") == "live" else f"  [{r['status']}]"
+        print(f"{r['key']}  {r.get('published_at') or ''}{status}\n  {r['title']}\n  {unquote(r['url'] or '')}\n"
+              f"  {r.get('snippet', '')}\n")
     print(f"{len(results)} result(s)", file=sys.stderr)
     return 0
