@@ -23,6 +23,10 @@ NEWSARCHIVE_MAX_PAGES = 0                  # stop scheduling new pages after thi
 NEWSARCHIVE_RECHECK = "due"                # rechecks of archived articles: all, due (per policy) or none
 # Recheck policy tiers as JSON [[age_seconds, interval_seconds], ...]; empty = archive.policy.DEFAULT_TIERS.
 NEWSARCHIVE_RECHECK_TIERS = ""
+# Cap the archive at this many SQLite pages (0 = none): SQLITE_FULL then stops the crawl as a full disk does.
+NEWSARCHIVE_MAX_PAGE_COUNT = 0
+# The crawl empties the archive's WAL file once it passes this size, even with readers attached (0 = off).
+NEWSARCHIVE_WAL_LIMIT = 16 * 1024 * 1024
 NEWSARCHIVE_PROGRESS = True                # a live line of counts on a terminal, plain lines in a log
 NEWSARCHIVE_PROGRESS_INTERVAL = 30.0       # seconds between plain progress lines when not on a terminal
 
@@ -41,6 +45,10 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_TIMES = 2
+# Retry n waits BACKOFF_BASE_DELAY * 2**(n-1) s; a 429/503 or a Retry-After holds the whole host.
+# Every wait is capped; a Retry-After above the cap is not retried in this crawl (recorded failed).
+BACKOFF_BASE_DELAY = 1.0
+BACKOFF_MAX_DELAY = 120.0
 REDIRECT_MAX_TIMES = 5
 # Only http and https: an archiver of a web site has no business reading files or S3 buckets.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
@@ -55,6 +63,17 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.guard.HostGuardMiddleware": 50,
     # Above RetryMiddleware (550): its process_response runs first, so challenges are not retried.
     "crawler.middlewares.block.ChallengeNoRetryMiddleware": 560,
+    # Faults are recorded with a reason, never swallowed (docs/hardening.md): backoff just above
+    # RetryMiddleware, clear reasons just below it, truncation checked on the decompressed body.
+    "crawler.middlewares.backoff.BackoffMiddleware": 555,
+    "crawler.middlewares.faults.FaultReasonMiddleware": 540,
+    "crawler.middlewares.faults.TruncationMiddleware": 585,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.faults.BoundedHttpCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.redirects.GuardedRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.redirects.GuardedMetaRefreshMiddleware": 580,
 }
 SPIDER_MIDDLEWARES: dict[str, int] = {}
 

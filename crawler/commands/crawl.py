@@ -106,4 +106,6 @@ def report_crawls(args: argparse.Namespace, jobs: list[Any], labels: list[str] |
                 print(f"\n== {labels[n]} ==")
             print(runs.format_report(report, color=color))
     interrupted = any(r["crawl"]["outcome"] == "interrupted" for r in reports)
-    return 130 if interrupted else 0
+    # "failed: disk_full" and the like: the run stopped early (per-page failures alone never fail it).
+    failed = any(str(r["crawl"]["outcome"]).startswith("failed") for r in reports)
+    return 130 if interrupted else 1 if failed else 0

@@ -17,7 +17,8 @@ _BOMS: tuple[tuple[bytes, str, str], ...] = (
 # Labels browsers treat as windows-1252 (WHATWG Encoding): a page "in latin-1" is really decoded as 1252.
 _AS_1252 = {"iso8859-1", "ascii", "cp1252"}
 
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([^\s;\"',]+)", re.I)
+# Possessive: "charset=" and 100 000 spaces took 74 s with plain `\s*` on both sides of the quote.
+_HEADER_CHARSET = re.compile(r"charset\s*+=\s*+[\"']?+\s*+([^\s;\"',]++)", re.I)
 _META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.+-]+)", re.I)
 _COMMENT = re.compile(rb"<!--.*?-->", re.S)
 # Arabic-script letters in runs: real Arabic text decodes to words, mis-decoded Latin gives isolated letters.
@@ -103,7 +104,14 @@ def _declared(body: bytes, content_type: str | None) -> tuple[str | None, str, s
 def _decode_declared(body: bytes, declared: str, where: str) -> Decoded:
     """Trust the declaration unless the bytes plainly contradict it (servers mislabel pages)."""
     if declared == "utf-8":
-        if _is_utf8(body) or _mostly_utf8(body):
+        try:
+            # The common case decoded once: valid UTF-8 decodes the same with errors="replace".
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return Decoded(text, "utf-8", text.count(REPLACEMENT), declared, None)
+        if _mostly_utf8(body):
             return _finish(body, "utf-8", "utf-8", declared, None)
         guess = _guess_single_byte(body)
         if guess == "windows-1256":

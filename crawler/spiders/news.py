@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scrapy import Request, Spider
@@ -14,6 +13,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from archive.rechecks import RECHECK_MODES
+from crawler.feeds import FeedError, parse_feed
 from crawler.recheck import Rechecker, conditional_headers
 from crawler.spiders.articles import article_item
 from crawler.profile import Profile, ProfileError, available_sites, clean_url, load_profile
@@ -180,20 +180,23 @@ class NewsSpider(Spider):
                 yield req
 
     def parse_feed(self, response: Response) -> Iterable[Request]:
-        if response.status != 200 or not isinstance(response, TextResponse):
+        if response.status != 200:
             # Feeds are one entry point among several: a missing feed is counted, not fatal.
             self.crawler.stats.inc_value("discovery/feed_missing")
             return
-        sel = response.selector
-        sel.remove_namespaces()
-        entries = [(e.xpath("link/text() | guid[contains(., '://')]/text()").get(), e.xpath("pubDate/text()").get())
-                   for e in sel.xpath("//item")]
-        entries += [(e.xpath("link/@href").get(), e.xpath("updated/text() | published/text()").get())
-                    for e in sel.xpath("//entry")]
+        try:
+            entries = parse_feed(response.body, response.url, self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        except FeedError as exc:  # entity declarations, too large, not XML
+            self.crawler.stats.inc_value("discovery/feed_refused")
+            logger.warning("feed %s refused: %s", response.url, exc)
+            return
         self.crawler.stats.inc_value("discovery/feed_items", len(entries))
-        for link, date in entries:
-            # A feed date later than our last check makes a known article due now.
-            if link and (req := self.article_request(response.urljoin(link.strip()), hint=_iso(date))):
+        for entry in entries:
+            if entry.sitemap:  # a <sitemapindex> child
+                if req := self._request(self.profile.to_fetch_url(entry.url), self.parse_feed, PRIO_ENTRY, kind="feed"):
+                    yield req
+            # A feed or sitemap date later than our last check makes a known article due now.
+            elif req := self.article_request(entry.url, hint=entry.modified or entry.published):
                 yield req
 
     # --- articles -------------------------------------------------------------------------------
@@ -225,19 +228,6 @@ class NewsSpider(Spider):
             "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "reason": f"{failure.type.__name__}: {reason}"[:300],
         }
-
-
-def _iso(date: str | None) -> str | None:
-    """RFC 822 (RSS) or ISO 8601 (Atom) date as ISO 8601, or None."""
-    if not date:
-        return None
-    try:
-        return parsedate_to_datetime(date.strip()).isoformat()
-    except (TypeError, ValueError):
-        try:
-            return datetime.fromisoformat(date.strip().replace("Z", "+00:00")).isoformat()
-        except ValueError:
-            return None
 
 
 def _spider_for(site: str) -> type[NewsSpider]:
