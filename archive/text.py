@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import lru_cache, wraps
 
 __all__ = ["display", "key", "split_paragraphs", "count_replacement", "content_hash", "split_dateline"]
 
@@ -293,3 +294,30 @@ def split_dateline(paragraph: str) -> tuple[str | None, str | None]:
     if match is None:
         return None, None
     return match.group("place"), match.group("agency")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Memoisation: one article's paragraphs pass through display() and key() several times on their way
+# to the archive (dedupe, cleaning, boilerplate, content hash, key columns) and search snippets key
+# the same words over and over. Both functions are pure, so a bounded cache changes nothing but time;
+# long texts (a whole body) are computed directly so the cache stays a few MB whatever the crawl size.
+# ---------------------------------------------------------------------------------------------------
+
+_CACHE_ENTRIES = 4096
+_CACHE_MAX_CHARS = 4000
+
+
+def _memoised(fn: Callable[[str], str]) -> Callable[[str], str]:
+    cached = lru_cache(maxsize=_CACHE_ENTRIES)(fn)
+
+    @wraps(fn)
+    def call(text: str) -> str:
+        return cached(text) if len(text) <= _CACHE_MAX_CHARS else fn(text)
+
+    call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    return call
+
+
+# key() calls display() through the module global, so it uses the memoised one too.
+display = _memoised(display)  # type: ignore[assignment]
+key = _memoised(key)  # type: ignore[assignment]

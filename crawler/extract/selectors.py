@@ -41,6 +41,9 @@ def element_text(node: Selector | etree._Element) -> str:
     el = node.root if isinstance(node, Selector) else node
     if isinstance(el, str):  # a ::text / ::attr() result
         return collapse(el)
+    if not len(el) and isinstance(el.tag, str) and el.tag.lower() not in _INVISIBLE and el.tag.lower() != "br":
+        # Most paragraphs are one text node: the walk below gives its whitespace-collapsed text.
+        return _SPACES.sub(" ", el.text or "").strip()
     lines: list[list[str]] = [[]]
 
     def soft_break() -> None:
