@@ -28,18 +28,16 @@ def search(db: Any, query: str, limit: int = 20, edition: str | None = None, *, 
     filters = Filters(since=since, until=until, edition=edition, no_duplicates=no_duplicates)
     if limit < 1:
         raise QueryError("limit must be at least 1")
-    sql = (
-        "SELECT a.key, a.url, a.edition, a.status, a.published_at, a.duplicate_of, v.title, v.lead, v.body, "
-        "bm25(articles_fts, ?, ?, ?) AS rank "
-        "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-        "JOIN versions v ON v.article_key = a.key AND v.version = a.current_version "
-        "WHERE articles_fts MATCH ?"
-    )
     where, where_params = filters.where("a")
-    sql += f" AND {where}"
-    params: list[Any] = [*WEIGHTS, parsed.match(), *where_params]
-    sql += " ORDER BY rank, a.key LIMIT ?"
-    params.append(int(limit))
+    # Rank inside the index first and read the bodies (for snippets) of the `limit` best rows only:
+    # joining versions before the LIMIT read every matching article's body.
+    sql = ("WITH hits AS (SELECT a.rowid AS rid, a.key AS key, bm25(articles_fts, ?, ?, ?) AS rank "
+           "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+           f"WHERE articles_fts MATCH ? AND {where} ORDER BY rank, a.key LIMIT ?) "
+           "SELECT h.key, a.url, a.edition, a.status, a.published_at, a.duplicate_of, v.title, v.lead, v.body, "
+           "h.rank FROM hits h JOIN articles a ON a.rowid = h.rid "
+           "JOIN versions v ON v.article_key = a.key AND v.version = a.current_version ORDER BY h.rank, h.key")
+    params: list[Any] = [*WEIGHTS, parsed.match(), *where_params, int(limit)]
     try:
         cursor = as_database(db).execute(sql, params)
         columns = [c[0] for c in cursor.description]
@@ -56,14 +54,12 @@ def search(db: Any, query: str, limit: int = 20, edition: str | None = None, *, 
     return results
 
 
-def _hit(token: str, forms: Sequence[tuple[str, bool]]) -> bool:
-    return any(token.startswith(f) if prefix else token == f for f, prefix in forms)
-
-
 def snippet(text: str, forms: Sequence[tuple[str, bool]], width: int = SNIPPET_CHARS) -> str:
     """About `width` characters of display text around the first word whose key matches the query ("" if none)."""
+    exact = {f for f, prefix in forms if not prefix}
+    prefixes = tuple(f for f, prefix in forms if prefix)
     for match in re.finditer(r"\S+", text):
-        if any(_hit(token, forms) for token in key(match.group()).split()):
+        if any(t in exact or t.startswith(prefixes) for t in key(match.group()).split()):
             return _window(text, match.start(), width)
     return ""
 

@@ -39,6 +39,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_DELAY = 0.5
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# An article page yields one item; Scrapy's default of 100 parallel item tasks per response costs
+# ~1.5 ms of CPU per page for nothing (docs/performance.md).
+CONCURRENT_ITEMS = 8
 
 # --- limits: a news page is never megabytes, and one hanging page must not hold a crawl ----------
 DOWNLOAD_TIMEOUT = 30

@@ -45,7 +45,7 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-s", dest="settings", action="append", type=setting, default=[], metavar="NAME=VALUE",
                    help="a Scrapy setting, as `scrapy crawl -s` (repeatable), e.g. -s AUTOTHROTTLE_ENABLED=0")
     p.add_argument("--local", action="store_true", help="settings for a local mirror: no AutoThrottle, "
-                   "no delay, 32 concurrent requests (never use on a real site)")
+                   "no delay, 64 concurrent requests (never use on a real site)")
     p.add_argument("--log-level", default="WARNING", help="Scrapy log level (default: WARNING)")
 
 
