@@ -52,3 +52,12 @@ def test_progress_lines_in_a_pipe(db_path):
     assert lines, proc.stderr
     assert " | new 0 version 0 unchanged 0 failed 0 blocked 0 gone 0 | " in lines[0]
     assert "1 new, 0 edited (new versions), 0 unchanged" in proc.stdout
+
+
+def test_unreachable_site_is_a_runtime_failure(db_path):
+    proc = run_cli("crawl", "--db", db_path, "--base-url", "http://127.0.0.1:9", "--local", "-s", "RETRY_TIMES=0")
+    assert proc.returncode == 1
+    assert "newsarchive: robots.txt could not be fetched (see the log): nothing was crawled from that host\n" \
+        in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "0 new, 0 edited (new versions), 0 unchanged" in proc.stdout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import socket
 import sqlite3
 import struct
@@ -11,7 +13,7 @@ from typing import Any
 import pytest
 
 from crawler.middlewares.backoff import parse_retry_after, retry_delay
-from tests.conftest import crawl_json
+from tests.conftest import crawl_json, run_cli
 from tests.fault_server import (
     HTML,
     Exchange,
@@ -271,8 +273,12 @@ def test_robots_txt_that_never_answers_disallows_everything(db_path):
     routes = {"/robots.txt": hang(), "/ar": page('<article><a href="/ar/story/1/ok">1</a></article>'),
               "/ar/story/1/ok": ok(1)}
     with FaultServer(routes) as srv:
-        report = crawl_json("--db", db_path, "--base-url", srv.base_url, "-s", "DOWNLOAD_TIMEOUT=1",
-                            "-s", "BACKOFF_BASE_DELAY=0.1")
+        proc = run_cli("crawl", "--local", "--json", "--db", db_path, "--base-url", srv.base_url,
+                       "-s", "DOWNLOAD_TIMEOUT=1", "-s", "BACKOFF_BASE_DELAY=0.1")
+    # Nothing could be fetched at all: a run-time failure (exit 1), said in one line.
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "newsarchive: robots.txt could not be fetched" in proc.stderr
+    report = json.loads(proc.stdout)
     assert set(srv.targets) == {"/robots.txt"}
     assert report["scrapy_stats"]["robotstxt/unreachable"] == 1
     assert (report["crawl"]["outcome"], report["crawl"]["new_articles"]) == ("completed", 0)

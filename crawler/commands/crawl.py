@@ -105,7 +105,18 @@ def report_crawls(args: argparse.Namespace, jobs: list[Any], labels: list[str] |
             if labels:
                 print(f"\n== {labels[n]} ==")
             print(runs.format_report(report, color=color))
+    unreachable = False
+    for report in reports:
+        stats = report["scrapy_stats"]
+        if stats.get("robotstxt/unreachable"):
+            # Nothing may be fetched before robots.txt answers; say so rather than report "0 new".
+            unreachable = not stats.get("downloader/response_count")
+            print("newsarchive: robots.txt could not be fetched (see the log): nothing was crawled from that host",
+                  file=sys.stderr)
+        elif stats.get("robotstxt/server_error"):
+            print("newsarchive: robots.txt answered a server error: everything is disallowed until it answers "
+                  "(RFC 9309)", file=sys.stderr)
     interrupted = any(r["crawl"]["outcome"] == "interrupted" for r in reports)
     # "failed: disk_full" and the like: the run stopped early (per-page failures alone never fail it).
     failed = any(str(r["crawl"]["outcome"]).startswith("failed") for r in reports)
-    return 130 if interrupted else 1 if failed else 0
+    return 130 if interrupted else 1 if failed or unreachable else 0

@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 from scrapy.utils.misc import build_from_crawler
 
 if TYPE_CHECKING:
@@ -32,11 +35,26 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     """
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
-        netloc = urlparse_cached(request).netloc
-        await super().robot_parser(request)
-        parser = self._parsers.get(netloc)
-        if parser is None or not hasattr(parser, "allowed"):
-            # Only reachable if robots.txt failed in a way Scrapy swallowed: refuse, never allow.
+        # Scrapy's own method, but failures are one warning line (_robots_error), not a traceback,
+        # and waiters read the stored parser instead of the consumed Deferred's result.
+        url = urlparse_cached(request)
+        netloc = url.netloc
+        if netloc not in self._parsers:
+            self._parsers[netloc] = Deferred()
+            robotsreq = Request(f"{url.scheme}://{netloc}/robots.txt", priority=self.DOWNLOAD_PRIORITY,
+                                meta={"dont_obey_robotstxt": True}, callback=NO_CALLBACK)
+            try:
+                response = await self.crawler.engine.download_async(robotsreq)
+                await self._parse_robots(response, netloc, request)
+            except Exception as exc:  # noqa: BLE001 (any failure means: disallow all)
+                self._robots_error(exc, netloc)
+            self._stats.inc_value("robotstxt/request_count")
+        parser = self._parsers[netloc]
+        if isinstance(parser, Deferred):
+            await maybe_deferred_to_future(parser)
+            parser = self._parsers.get(netloc)
+        if parser is None or isinstance(parser, Deferred):
+            # Only reachable if robots.txt failed in a way not seen above: refuse, never allow.
             self._stats.inc_value("robotstxt/unavailable")
             raise IgnoreRequest(f"robots.txt for {netloc} unavailable: not fetching {request.url}")
         return parser
@@ -56,6 +74,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         self._stats.inc_value("robotstxt/unreachable")
         logger.warning("robots.txt for %s unreachable (%s): disallowing all", netloc, exc)
         rp = build_from_crawler(self._parserimpl, self.crawler, _DISALLOW_ALL)
-        rp_dfd = self._parsers[netloc]
+        waiting = self._parsers.get(netloc)
         self._parsers[netloc] = rp
-        rp_dfd.callback(rp)  # type: ignore[union-attr]
+        if isinstance(waiting, Deferred):
+            waiting.callback(rp)
