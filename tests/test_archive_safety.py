@@ -34,6 +34,7 @@ def big_site(n_articles: int, paragraphs: int, day: int = 1) -> dict[str, Any]:
         routes[f"/ar/story/{n}/x"] = page(big_article(n, paragraphs, edited=day == 2 and n % 2 == 0))
     routes["/ar"] = page("".join(f'<article><a href="/ar/story/{n}/x">{n}</a></article>'
                                  for n in range(1, n_articles + 1)))
+    routes["/ar/latest"] = routes["/ar"]  # the profile's listing
     return routes
 
 

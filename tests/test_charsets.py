@@ -67,6 +67,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     for n, (body, ctype, _enc, _bad) in CASES.items():
         routes[f"/ar/story/{n}/x"] = page(body, content_type=ctype)
     routes["/ar"] = page("".join(f'<article><a href="/ar/story/{n}/x">{n}</a></article>' for n in CASES))
+    routes["/ar/latest"] = routes["/ar"]  # the profile's listing: a 404 there would be reported
     with FaultServer(routes) as srv:
         report = crawl_json("--db", db, "--base-url", srv.base_url)
     conn = sqlite3.connect(db)

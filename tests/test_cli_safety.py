@@ -25,6 +25,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> str:
                               "/ar": page("".join(f'<article><a href="/ar/story/{n}/x">{n}</a></article>'
                                                   for n in (1, 2, 3)))}
     routes.update({f"/ar/story/{n}/x": page(article_html(n)) for n in (1, 2, 3)})
+    routes["/ar/latest"] = routes["/ar"]  # the profile's listing
     with FaultServer(routes) as srv:
         crawl_json("--db", db, "--base-url", srv.base_url)
     # Articles whose identity came from hostile data (a profile regex is data too).

@@ -39,6 +39,7 @@ def site(day: int) -> dict[str, Any]:
         routes[f"/ar/story/{n}/x"] = page(day2(n) if day == 2 and n in EDITED else day1(n))
     routes["/ar"] = page("".join(f'<article><a href="/ar/story/{n}/x">{n}</a></article>'
                                  for n in range(1, N_ARTICLES + 1)))
+    routes["/ar/latest"] = routes["/ar"]  # the profile's listing
     return routes
 
 

@@ -208,3 +208,16 @@ def test_watch_runs_crawls_and_stops_gracefully_on_sigterm(db_path):
     outcomes = [o for (o,) in conn.execute("SELECT outcome FROM crawls ORDER BY id")]
     conn.close()
     assert outcomes == ["completed", "completed", "interrupted"]
+
+
+def test_blocked_or_failing_entry_pages_are_recorded(db_path):
+    challenge = Route(b"<html><head><title>Just a moment...</title></head><body>Checking if the site connection "
+                      b"is secure</body></html>", 403)
+    routes = site(Route(page()), **{"/ar": challenge, "/ar/latest": Route(b"oops", 500)})
+    routes["/ar/rss.xml"] = Route(b"missing", 404)  # a missing feed is expected: not reported
+    with FixtureServer(routes) as srv:
+        report = crawl_json("--db", db_path, "--base-url", srv.base_url, "-s", "RETRY_TIMES=0")
+    assert [(r["key"], r["reason"]) for r in report["blocked"]] == [(None, 'home page: challenge page: "Just a moment..."')]
+    assert [(r["key"], r["reason"]) for r in report["failed"]] == [(None, "listing page: HTTP 500")]
+    assert report["scrapy_stats"]["discovery/feed_missing"] == 1
+    assert (report["crawl"]["blocked"], report["crawl"]["failed"], report["crawl"]["new_articles"]) == (1, 1, 0)

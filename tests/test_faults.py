@@ -137,6 +137,7 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                "s3://bucket/ar/story/31/x", f"{other}/ar/story/99/x", "http://10.0.0.1/ar/story/32/x"]
         home = "".join(f'<article><a href="{href}">x</a></article>' for href in links + bad)
         routes["/ar"] = page(f"<html><body>{home}</body></html>")
+        routes["/ar/latest"] = routes["/ar"]  # the profile's listing
         with FaultServer(routes) as srv:
             started = time.monotonic()
             report = crawl_json("--db", db, "--base-url", srv.base_url, "-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}",
@@ -246,6 +247,7 @@ def test_persistent_500_is_retried_with_growing_delays(faulty):
 def test_exponential_backoff_schedule_without_other_faults(db_path):
     routes = {"/robots.txt": ROBOTS, "/ar/story/1/ok": ok(1), "/ar/story/3/e502": page("bad gateway", 502),
               "/ar": page('<article><a href="/ar/story/1/ok">1</a><a href="/ar/story/3/e502">3</a></article>')}
+    routes["/ar/latest"] = routes["/ar"]  # the profile's listing
     with FaultServer(routes) as srv:
         report = crawl_json("--db", db_path, "--base-url", srv.base_url, "-s", "BACKOFF_BASE_DELAY=0.5")
     t0, t1, t2 = srv.times("/ar/story/3/e502")
@@ -258,6 +260,7 @@ def test_retry_after_beyond_the_cap_is_not_retried_in_this_crawl(db_path):
     routes = {"/robots.txt": ROBOTS, "/ar/story/1/ok": ok(1),
               "/ar/story/2/later": page("come back tomorrow", 503, {"Retry-After": "86400"}),
               "/ar": page('<article><a href="/ar/story/2/later">2</a><a href="/ar/story/1/ok">1</a></article>')}
+    routes["/ar/latest"] = routes["/ar"]  # the profile's listing
     with FaultServer(routes) as srv:
         started = time.monotonic()
         report = crawl_json("--db", db_path, "--base-url", srv.base_url, "-s", "BACKOFF_MAX_DELAY=1")

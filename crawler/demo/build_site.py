@@ -371,6 +371,12 @@ def pages_for(arts: dict[str, dict[str, Any]], day: int) -> dict[str, tuple[str,
         nxt = f"{url}?page={n + 1}" if (cat, n + 1) in CATEGORY_PAGES else None
         url, file = (url, f"{base}.html") if n == 1 else (f"{url}?page={n}", f"{base}.page-{n}.html")
         out[url] = (file, listing_page(CATEGORIES[cat], cards(items, arts, day), nxt))
+    # The Sorani edition's own entry points (its feed is missing, as reported of the real site).
+    sorani = cards([(a["id"], "abs") for a in arts.values() if a["edition"] == "ckb"], arts, day)
+    out["/ckb"] = ("ckb/index.html", page("ckb", "کوردستان 24 | Kurdistan24",
+                                          '<section class="featured">\n' + "\n".join(sorani) + "\n</section>"))
+    out["/ckb/latest"] = ("ckb/latest.html", page("ckb", f"{CHROME['ckb']['latest']} | Kurdistan24",
+                                                  '<section class="list">\n' + "\n".join(sorani) + "\n</section>"))
     for a in arts.values():
         if exists_on(a, day):
             out[a["path"]] = (f"{a['edition']}/story/{a['id']}/index.html", article_page(a, arts, day))

@@ -15,6 +15,7 @@ from twisted.python.failure import Failure
 from archive.rechecks import RECHECK_MODES
 from crawler.feeds import FeedError, parse_feed
 from crawler.recheck import Rechecker, conditional_headers
+from crawler.extract.block import detect_block
 from crawler.spiders.articles import article_item
 from crawler.profile import Profile, ProfileError, available_sites, clean_url, load_profile
 
@@ -142,9 +143,30 @@ class NewsSpider(Spider):
             if req := self.article_request(link):
                 yield req
 
-    def parse_home(self, response: Response) -> Iterable[Request]:
-        if response.status != 200:
-            self.crawler.stats.inc_value("discovery/home_failed")
+    def _entry_failure(self, response: Response) -> dict[str, Any] | None:
+        """An observation for an entry page (home, listing, feed) that did not answer as one.
+
+        A challenge or an error on the home page or a listing would otherwise leave a crawl that
+        silently finds nothing. A missing feed, or a 404 past a listing's last page, is expected.
+        """
+        kind, page = response.meta.get("kind"), response.meta.get("page", 1)
+        text = response.text if isinstance(response, TextResponse) else ""
+        reason = detect_block(response.status, text, list(self.profile.block_markers))
+        outcome = "blocked" if reason else "failed"
+        if not reason and response.status == 200:
+            return None
+        if not reason and response.status in (404, 410) and (kind == "feed" or page > 1):
+            self.crawler.stats.inc_value(f"discovery/{kind}_missing")
+            return None
+        self.crawler.stats.inc_value(f"discovery/{kind}_{outcome}")
+        return {"kind": "observation", "outcome": outcome, "key": None, "url": self.profile.to_site_url(response.url),
+                "fetched_url": response.url, "http_status": response.status,
+                "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "reason": f"{kind} page: {reason or f'HTTP {response.status}'}"}
+
+    def parse_home(self, response: Response) -> Iterable[Request | dict[str, Any]]:
+        if failure := self._entry_failure(response):
+            yield failure
             return
         links = self._links(response, self.profile.discovery.get("navigation", []))
         seen: set[str] = set()
@@ -158,9 +180,9 @@ class NewsSpider(Spider):
                         yield req
         yield from self._follow_articles(self._links(response, ["a::attr(href)"]))
 
-    def parse_listing(self, response: Response) -> Iterable[Request]:
-        if response.status != 200:
-            self.crawler.stats.inc_value("discovery/listing_failed")
+    def parse_listing(self, response: Response) -> Iterable[Request | dict[str, Any]]:
+        if failure := self._entry_failure(response):
+            yield failure
             return
         self.crawler.stats.inc_value("discovery/listing_pages")
         links = self._links(response, self.profile.discovery.get("listing_links", []))
@@ -179,10 +201,10 @@ class NewsSpider(Spider):
             if req := self._request(url, self.parse_listing, PRIO_LISTING, kind="listing", listing=base, page=page + 1):
                 yield req
 
-    def parse_feed(self, response: Response) -> Iterable[Request]:
-        if response.status != 200:
-            # Feeds are one entry point among several: a missing feed is counted, not fatal.
-            self.crawler.stats.inc_value("discovery/feed_missing")
+    def parse_feed(self, response: Response) -> Iterable[Request | dict[str, Any]]:
+        # Feeds are one entry point among several: a missing feed is counted, not reported.
+        if failure := self._entry_failure(response):
+            yield failure
             return
         try:
             entries = parse_feed(response.body, response.url, self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
@@ -219,6 +241,10 @@ class NewsSpider(Spider):
         self.crawler.stats.inc_value(f"spider/error/{failure.type.__name__}")
         if kind != "article":
             logger.warning("%s %s failed: %s", kind, request.url, reason)
+            yield {"kind": "observation", "outcome": "failed", "key": None, "url": self.profile.to_site_url(request.url),
+                   "fetched_url": request.url, "http_status": None,
+                   "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                   "reason": f"{kind} page: {failure.type.__name__}: {reason}"[:300]}
             return
         ident = request.meta["identity"]
         yield {
