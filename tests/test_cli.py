@@ -61,3 +61,15 @@ def test_unreachable_site_is_a_runtime_failure(db_path):
         in proc.stderr
     assert "Traceback" not in proc.stderr
     assert "0 new, 0 edited (new versions), 0 unchanged" in proc.stdout
+
+
+def test_scrapy_project_lists_the_spiders():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["kurdistan24", "news"]
