@@ -7,13 +7,7 @@ from typing import Any
 
 from archive.diff import diff_versions
 from archive.history import get_version
-from archive.schema import as_database
-
-
-def _rows(db: Any, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cursor = db.execute(sql, params)
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+from archive.schema import as_database, rows
 
 
 def _window(column: str, since: str | None, until: str | None, params: list[Any]) -> str:
@@ -47,7 +41,7 @@ def list_edits(db: Any, since: str | None = None, until: str | None = None, lang
         sql += " LIMIT ?"
         params.append(limit)
     edits = []
-    for row in _rows(db, sql, params):
+    for row in rows(db, sql, params):
         change = json.loads(row.pop("change") or "{}")
         old, new = get_version(db, row["key"], _previous(db, row["key"], row["version"])), \
             get_version(db, row["key"], row["version"])
@@ -88,4 +82,4 @@ def list_suspects(db: Any, since: str | None = None, until: str | None = None,
     sql += _window("s.fetched_at", since, until, params)
     if unresolved_only:
         sql += " AND s.resolution IS NULL"
-    return _rows(as_database(db), sql + " ORDER BY s.fetched_at, s.id", params)
+    return rows(db, sql + " ORDER BY s.fetched_at, s.id", params)

@@ -9,16 +9,14 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from archive.errors import ArchiveError
-from archive.schema import as_database
+from archive.schema import rows
 
 JSON_COLUMNS = ("tags", "images", "sources", "dropped", "change")
 TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "mc_", "igshid", "ref", "_ga", "at_", "amp")
 
 
 def _rows(db: Any, sql: str, *params: Any) -> list[dict[str, Any]]:
-    cursor = as_database(db).execute(sql, list(params))
-    columns = [c[0] for c in cursor.description]
-    return [dict(zip(columns, row)) for row in cursor]
+    return rows(db, sql, params)
 
 
 def _url_variants(url: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from archive.schema import as_database
+from archive.schema import as_database, batches, rows
 
 RECHECK_MODES = ("all", "due", "none")
 BATCH = 500
@@ -24,8 +24,7 @@ def candidates(db: Any, site: str, editions: Sequence[str] | None, mode: str, no
                statuses: Sequence[str] = ("live", "gone", "redirected")) -> Iterator[dict[str, Any]]:
     """Articles to recheck: every one (`all`), those whose next_check_at has come (`due`), or none.
 
-    Read in batches by rowid, each its own short read, so that a crawl holding this iterator for
-    hours never pins an old snapshot (which would stop the WAL from being checkpointed).
+    Read in batches by rowid (archive.schema.batches): a crawl holds this iterator for hours.
     """
     if mode not in RECHECK_MODES:
         raise ValueError(f"unknown recheck mode {mode!r} (expected one of {', '.join(RECHECK_MODES)})")
@@ -38,20 +37,10 @@ def candidates(db: Any, site: str, editions: Sequence[str] | None, mode: str, no
     if mode == "due":
         where += " AND coalesce(next_check_at, '') <= ?"
         params.append(now)
-    last = 0
-    while True:
-        cursor = db.execute(f"SELECT {_COLUMNS} FROM articles WHERE {where} AND rowid > ? ORDER BY rowid LIMIT ?",
-                            [*params, last, BATCH])
-        names = [c[0] for c in cursor.description]
-        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1]["rowid"]
+    yield from batches(db, f"SELECT {_COLUMNS} FROM articles WHERE {where} AND rowid > ?", params, "rowid", BATCH)
 
 
 def article_state(db: Any, key: str) -> dict[str, Any] | None:
     """An archived article's recheck state, or None when it was never archived."""
-    cursor = as_database(db).execute(f"SELECT {_COLUMNS} FROM articles WHERE key = ?", [key])
-    row = cursor.fetchone()
-    return None if row is None else dict(zip([c[0] for c in cursor.description], row, strict=True))
+    found = rows(db, f"SELECT {_COLUMNS} FROM articles WHERE key = ?", [key])
+    return found[0] if found else None

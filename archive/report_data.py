@@ -8,7 +8,7 @@ from typing import Any
 
 from archive.diff import diff_versions
 from archive.history import get_version
-from archive.schema import as_database
+from archive.schema import as_database, rows
 
 # Hours from publication to the first edit seen: upper bounds of the buckets (None: no bound).
 FIRST_EDIT_BUCKETS: tuple[tuple[float | None, str], ...] = (
@@ -23,9 +23,7 @@ _EDIT = "v.version > 1 AND coalesce(v.origin, 'fetch') = 'fetch'"
 
 
 def _rows(db: Any, sql: str, *params: Any) -> list[dict[str, Any]]:
-    cursor = db.execute(sql, list(params))
-    names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return rows(db, sql, params)
 
 
 def day_axis(days: list[str], max_gap: int = MAX_GAP_DAYS) -> list[str | int]:

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 from archive.diff import diff_versions, format_diff
 from archive.history import get_version
-from archive.schema import as_database
+from archive.schema import as_database, rows
 
 # How many lines of an edit's diff a crawl report shows; `newsarchive diff` shows all.
 DIFF_LINES = 6
@@ -17,17 +17,17 @@ LIST_MAX = 20
 def crawl_report(db: Any, crawl_id: int) -> dict[str, Any]:
     """The crawl's row, and per outcome the articles it touched (edits with their diff)."""
     db = as_database(db)
-    crawl = _rows(db, "SELECT * FROM crawls WHERE id = ?", crawl_id)
+    crawl = rows(db, "SELECT * FROM crawls WHERE id = ?", [crawl_id])
     if not crawl:
         raise KeyError(f"no crawl {crawl_id}")
-    rows = _rows(db, """
+    touched = rows(db, """
         SELECT f.outcome, f.article_key AS key, f.url, f.reason, f.http_status, f.version,
                (SELECT v.title FROM versions v WHERE v.article_key = f.article_key
                 ORDER BY v.version DESC LIMIT 1) AS title
-        FROM fetches f WHERE f.crawl_id = ? AND f.outcome != 'unchanged' ORDER BY f.id""", crawl_id)
+        FROM fetches f WHERE f.crawl_id = ? AND f.outcome != 'unchanged' ORDER BY f.id""", [crawl_id])
     report: dict[str, Any] = {"crawl": crawl[0], "new": [], "version": [], "gone": [], "redirected": [],
                               "suspect": [], "failed": [], "blocked": []}
-    for row in rows:
+    for row in touched:
         outcome = row.pop("outcome")
         if outcome == "version" and row["key"] and row["version"]:
             old = get_version(db, row["key"], row["version"] - 1)
@@ -70,9 +70,3 @@ def format_report(report: dict[str, Any], color: bool = False) -> str:
         if len(rows) > LIST_MAX:
             lines.append(f"  {label + ':':9}… and {len(rows) - LIST_MAX} more")
     return "\n".join(lines)
-
-
-def _rows(db: Any, sql: str, *params: Any) -> list[dict[str, Any]]:
-    cursor = db.execute(sql, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

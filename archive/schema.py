@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +174,27 @@ def rebuild_fts(db: Database) -> int:
             "JOIN versions v ON v.article_key = a.key AND v.version = a.current_version"
         )
     return cursor.rowcount
+
+
+def rows(db: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """The result of a query as dicts keyed by column name."""
+    cursor = as_database(db).execute(sql, list(params))
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def batches(db: Any, sql: str, params: Sequence[Any], id_column: str, size: int = 500) -> Iterator[dict[str, Any]]:
+    """Rows of `sql` (its WHERE ending in `AND <id_column> > ?`, no ORDER/LIMIT) in batches by id.
+
+    Each batch is its own short read, so a caller holding the iterator for hours never pins an old
+    snapshot (which would stop the WAL from being checkpointed)."""
+    last = 0
+    while True:
+        page = rows(db, f"{sql} ORDER BY {id_column} LIMIT ?", [*params, last, size])
+        if not page:
+            return
+        yield from page
+        last = page[-1][id_column.rsplit(".", 1)[-1]]
 
 
 def as_database(db: Any) -> Database:

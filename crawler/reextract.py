@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from archive.schema import batches
 from archive.store import Archive
 from crawler.extract import EXTRACTOR_VERSION, extract_article
 from crawler.extract.block import check_health
@@ -19,28 +20,19 @@ BATCH = 200
 
 def _current_versions(archive: Archive, since: str | None, key: str | None) -> Iterator[dict[str, Any]]:
     """Current versions with their raw page, in batches by id (short reads; the writer is the same connection)."""
-    last = 0
     # Versions this run adds are re-extractions themselves: never re-extract them again.
     newest = archive.db.execute("SELECT coalesce(max(id), 0) FROM versions").fetchone()[0]
-    while True:
-        sql = ("SELECT v.id, v.article_key AS key, v.url, v.fetched_at, v.http_status, v.raw_html, v.content_type, "
-               "v.raw_encoding, a.site, a.edition, a.article_id FROM versions v JOIN articles a "
-               "ON a.key = v.article_key AND a.current_version = v.version "
-               "WHERE v.id > ? AND v.id <= ? AND v.raw_html IS NOT NULL")
-        params: list[Any] = [last, newest]
-        if since:
-            sql += " AND v.fetched_at >= ?"
-            params.append(since)
-        if key:
-            sql += " AND v.article_key = ?"
-            params.append(key)
-        cursor = archive.db.execute(sql + " ORDER BY v.id LIMIT ?", [*params, BATCH])
-        names = [c[0] for c in cursor.description]
-        rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1]["id"]
+    sql = ("SELECT v.id, v.article_key AS key, v.url, v.fetched_at, v.http_status, v.raw_html, v.content_type, "
+           "v.raw_encoding, a.site, a.edition, a.article_id FROM versions v JOIN articles a "
+           "ON a.key = v.article_key AND a.current_version = v.version WHERE v.id <= ? AND v.raw_html IS NOT NULL")
+    params: list[Any] = [newest]
+    if since:
+        sql += " AND v.fetched_at >= ?"
+        params.append(since)
+    if key:
+        sql += " AND v.article_key = ?"
+        params.append(key)
+    yield from batches(archive.db, sql + " AND v.id > ?", params, "v.id", BATCH)
 
 
 def reextract_item(row: dict[str, Any], profile: Profile) -> dict[str, Any] | str:
