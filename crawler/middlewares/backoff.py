@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -23,26 +24,41 @@ logger = logging.getLogger(__name__)
 HOST_WIDE = {429, 503}
 
 
+# delta-seconds is 1*DIGIT in ASCII (RFC 9110 10.2.3); str.isdigit() would also take "²" or "٣".
+_DELTA = re.compile(r"[0-9]+", re.ASCII)
+# Longer than any wait worth honouring: such values mean "not in this crawl", never a number to compute with.
+RETRY_AFTER_MAX = 10.0 ** 9
+_MAX_DIGITS = 10
+
+
 def parse_retry_after(value: str | bytes | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After value (delta-seconds or an HTTP date); None if absent or invalid."""
+    """Seconds to wait from a Retry-After value (delta-seconds or an HTTP date); None if absent or invalid.
+
+    Never raises: a huge value (400 digits, a date in year 9999) is capped at RETRY_AFTER_MAX, which
+    is above any BACKOFF_MAX_DELAY, so the page is simply not retried in this crawl.
+    """
     if value is None:
         return None
     text = (value.decode("latin-1") if isinstance(value, bytes) else value).strip()
-    if text.isdigit():
-        return float(int(text))
+    if _DELTA.fullmatch(text):
+        digits = text.lstrip("0") or "0"
+        return RETRY_AFTER_MAX if len(digits) > _MAX_DIGITS else min(float(int(digits)), RETRY_AFTER_MAX)
+    if len(text) > 64:  # an HTTP date is 29 characters; anything much longer is not one
+        return None
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        target = when.timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError, OSError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
     current = datetime.now(UTC).timestamp() if now is None else now
-    return max(0.0, when.timestamp() - current)
+    return min(max(0.0, target - current), RETRY_AFTER_MAX)
 
 
 def retry_delay(attempt: int, base: float, cap: float) -> float:
     """The wait before retry number `attempt` (1, 2, ...): base, 2*base, 4*base, ... capped. No jitter."""
-    return min(cap, base * 2 ** max(0, attempt - 1))
+    return min(cap, base * 2 ** min(max(0, attempt - 1), 64))  # 2**64: past any cap, never an OverflowError
 
 
 class BackoffMiddleware:

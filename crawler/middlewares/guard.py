@@ -1,4 +1,4 @@
-"""Refuse any request that is not http(s) to the profile's own hosts (or the mirror given as base URL)."""
+"""Refuse any request that is not http(s) to the profile's own hosts and port (or the mirror given as base URL)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request
+
+from crawler.links import fetchable
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -33,6 +35,6 @@ class HostGuardMiddleware:
         profile = getattr(self.crawler.spider, "profile", None)
         if profile is None:
             return
-        if not profile.is_own_url(request.url):
+        if not fetchable(profile, request.url):
             self.stats.inc_value("hostguard/refused")
-            raise IgnoreRequest(f"not an http(s) URL of the site or its mirror: {request.url}")
+            raise IgnoreRequest(f"refused: not an http(s) URL of the crawl's own host and port: {request.url}")

@@ -11,6 +11,7 @@ from scrapy.downloadermiddlewares.redirect import (
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
+from crawler.links import fetchable
 from crawler.middlewares.faults import FetchFailed
 
 _REDIRECTS = {301, 302, 303, 307, 308}
@@ -32,7 +33,8 @@ class _Guarded:
         chain = [*request.meta.get("redirect_urls", []), request.url]
         profile = getattr(self.crawler.spider, "profile", None)
         stats = self.crawler.stats
-        if profile is not None and not profile.is_own_url(redirected.url):
+        if profile is not None and not fetchable(profile, redirected.url):
+            # Host and port: another port of the site's host is another server (docs/hardening.md).
             stats.inc_value("redirects/offsite_refused")
             raise FetchFailed(f"redirect ({reason}) to {redirected.url} refused: not the site's own host "
                               f"or the crawl's base URL")
@@ -40,16 +42,25 @@ class _Guarded:
             stats.inc_value("redirects/loop")
             raise FetchFailed(f"redirect loop: {' -> '.join([*chain, redirected.url])}"[:400])
         try:
-            return super()._redirect(redirected, request, reason)  # type: ignore[misc, no-any-return]
+            followed: Request = super()._redirect(redirected, request, reason)  # type: ignore[misc]
         except IgnoreRequest:
             stats.inc_value("redirects/too_many")
             raise FetchFailed(f"more than {self.max_redirect_times} redirects: {' -> '.join(chain)}"[:400]) from None
+        # A redirect continues a request that already passed the duplicate filter; filtered again (the
+        # target was fetched earlier in the crawl) it would vanish with no outcome. Loops are caught above.
+        followed.dont_filter = True
+        return followed
 
 
 class GuardedRedirectMiddleware(_Guarded, RedirectMiddleware):
     """RedirectMiddleware (3xx + Location) with the checks of `_Guarded`, and no silent non-http redirect."""
 
     def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        if (300 <= response.status < 400 and response.status != 304 and b"Location" not in response.headers
+                and not request.meta.get("dont_redirect")):
+            # A redirect that names no target: nothing to follow and nothing to parse.
+            self.crawler.stats.inc_value("redirects/no_location")
+            raise FetchFailed(f"HTTP {response.status}: a redirect without a Location header")
         result = super().process_response(request, response)
         if (result is response and response.status in _REDIRECTS and b"Location" in response.headers
                 and not request.meta.get("dont_redirect")):
