@@ -6,9 +6,9 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
-
 from lxml import etree
+
+from crawler.links import is_bad, join
 
 # Same as DOWNLOAD_MAXSIZE: a feed or sitemap is never bigger than a page may be.
 MAX_FEED_BYTES = 8 * 1024 * 1024
@@ -91,14 +91,20 @@ def iso_date(value: str | None) -> str | None:
     return when.isoformat()
 
 
-def _url(raw: str | None, base_url: str) -> str | None:
+def _url(raw: str | None, base_url: str, bad: list[str] | None = None) -> str | None:
+    """An entry's link as an absolute http(s) URL; None (and noted in `bad`) when it is malformed.
+
+    One bad link (`http://[::1/x`, a port above 65535) costs that entry only, never the feed.
+    """
     if not raw:
         return None
-    url = urljoin(base_url, raw.strip())
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    url = join(base_url, raw)
+    if url is None and bad is not None and is_bad(base_url, raw):
+        bad.append(raw.strip()[:200])
+    return url
 
 
-def _rss_item(item: etree._Element, base_url: str) -> FeedEntry | None:
+def _rss_item(item: etree._Element, base_url: str, bad: list[str] | None = None) -> FeedEntry | None:
     c = _children(item)
     link = _text(c.get("link"))
     if not link:
@@ -106,7 +112,7 @@ def _rss_item(item: etree._Element, base_url: str) -> FeedEntry | None:
         guids = [g for g in c.get("guid", []) if (g.get("isPermaLink") or "true").strip().lower() != "false"]
         guid = _text(guids)
         link = guid if guid and ("://" in guid or guid.startswith("/")) else None
-    url = _url(link, base_url)
+    url = _url(link, base_url, bad)
     if url is None:
         return None
     published = iso_date(_text(c.get("pubDate")) or _text(c.get("published")) or _text(c.get("date")))
@@ -114,21 +120,22 @@ def _rss_item(item: etree._Element, base_url: str) -> FeedEntry | None:
     return FeedEntry(url, published, modified)
 
 
-def _atom_entry(entry: etree._Element, base_url: str) -> FeedEntry | None:
+def _atom_entry(entry: etree._Element, base_url: str, bad: list[str] | None = None) -> FeedEntry | None:
     c = _children(entry)
     links = c.get("link", [])
     # rel="alternate" (or no rel) is the article itself; "self", "edit", "enclosure" are not.
     chosen = [el for el in links if (el.get("rel") or "alternate") == "alternate"] or []
     href = next((el.get("href") for el in chosen if el.get("href")), None)
-    url = _url(href, base_url)
+    url = _url(href, base_url, bad)
     if url is None:
         return None
     return FeedEntry(url, iso_date(_text(c.get("published"))), iso_date(_text(c.get("updated"))))
 
 
-def _sitemap_url(el: etree._Element, base_url: str, sitemap: bool) -> FeedEntry | None:
+def _sitemap_url(el: etree._Element, base_url: str, sitemap: bool,
+                 bad: list[str] | None = None) -> FeedEntry | None:
     c = _children(el)
-    url = _url(_text(c.get("loc")), base_url)
+    url = _url(_text(c.get("loc")), base_url, bad)
     if url is None:
         return None
     published = None
@@ -137,11 +144,13 @@ def _sitemap_url(el: etree._Element, base_url: str, sitemap: bool) -> FeedEntry 
     return FeedEntry(url, published, iso_date(_text(c.get("lastmod"))), sitemap)
 
 
-def parse_feed(body: bytes, base_url: str, max_bytes: int = MAX_FEED_BYTES) -> list[FeedEntry]:
+def parse_feed(body: bytes, base_url: str, max_bytes: int = MAX_FEED_BYTES,
+               bad: list[str] | None = None) -> list[FeedEntry]:
     """The entries of an RSS 2.0, Atom, sitemap or sitemap-index document, in document order, each URL once.
 
     Raises FeedError for a document that is too large, declares entities, or is not XML. Links are
-    resolved against `base_url`; only http(s) links are kept.
+    resolved against `base_url`; only http(s) links are kept. A malformed link drops its entry only
+    and, when `bad` is given, is appended to it.
     """
     if len(body) > max_bytes:
         raise FeedError(f"feed is {len(body)} bytes, more than the {max_bytes} allowed: refused")
@@ -163,16 +172,16 @@ def parse_feed(body: bytes, base_url: str, max_bytes: int = MAX_FEED_BYTES) -> l
     entries: list[FeedEntry | None]
     if kind in ("urlset", "sitemapindex"):
         child = "url" if kind == "urlset" else "sitemap"
-        entries = [_sitemap_url(el, base_url, kind == "sitemapindex") for el in root.iter(etree.Element)
+        entries = [_sitemap_url(el, base_url, kind == "sitemapindex", bad) for el in root.iter(etree.Element)
                    if _local(el.tag) == child]
     else:
         entries = []
         for el in root.iter(etree.Element):
             name = _local(el.tag)
             if name == "item":
-                entries.append(_rss_item(el, base_url))
+                entries.append(_rss_item(el, base_url, bad))
             elif name == "entry":
-                entries.append(_atom_entry(el, base_url))
+                entries.append(_atom_entry(el, base_url, bad))
     seen: set[str] = set()
     out: list[FeedEntry] = []
     for entry in entries:

@@ -27,6 +27,13 @@ NEWSARCHIVE_RECHECK_TIERS = ""
 NEWSARCHIVE_MAX_PAGE_COUNT = 0
 # The crawl empties the archive's WAL file once it passes this size, even with readers attached (0 = off).
 NEWSARCHIVE_WAL_LIMIT = 16 * 1024 * 1024
+# Bounded discovery (crawler/bounds.py): sitemap-index nesting and child sitemaps per crawl, entries read
+# per feed or sitemap (50 000 is the sitemap protocol's own limit), listings taken from home pages per
+# crawl. What is cut is recorded as a `failed` fetch row ("discovery cut: ...") on the page that named it.
+NEWSARCHIVE_SITEMAP_MAX_DEPTH = 3
+NEWSARCHIVE_SITEMAP_MAX_FILES = 1000
+NEWSARCHIVE_FEED_MAX_ENTRIES = 50000
+NEWSARCHIVE_MAX_LISTINGS = 500
 NEWSARCHIVE_PROGRESS = True                # a live line of counts on a terminal, plain lines in a log
 NEWSARCHIVE_PROGRESS_INTERVAL = 30.0       # seconds between plain progress lines when not on a terminal
 
@@ -56,9 +63,18 @@ REDIRECT_MAX_TIMES = 5
 # Only http and https: an archiver of a web site has no business reading files or S3 buckets.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 
-# Article pages come back to the spider whatever their status, so 404/410 (gone) and challenge
-# pages (403/503) are recorded instead of silently dropped by HttpErrorMiddleware.
-HTTPERROR_ALLOWED_CODES = [304, 403, 404, 410, 429, 451, 500, 502, 503]
+# Every response comes back to the spider whatever its status (522, 999, 401, ...), so each is recorded
+# with its reason (`HTTP 522`) instead of HttpErrorMiddleware's silent IgnoreRequest (docs/failures.md).
+HTTPERROR_ALLOW_ALL = True
+# The single accounting point: each scheduled request gets exactly one recorded outcome
+# (crawler/outcomes.py; stat outcomes/missing must stay 0). A crawl in which every discovery page
+# (home, listing, feed, sitemap) failed ends as `failed: entry_pages_failed` (exit 1).
+OUTCOMES_ENABLED = True
+OUTCOMES_FAIL_WITHOUT_ENTRY = True
+# An HTML document that opens <html> but reaches neither </body> nor </html> was cut short (a
+# Content-Length smaller than the page): retried, then recorded as failed, never a version.
+# Off only for a site whose pages really omit both end tags.
+FAULTS_REQUIRE_HTML_END = True
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
@@ -77,8 +93,15 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.redirects.GuardedRedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.redirects.GuardedMetaRefreshMiddleware": 580,
+    # Scrapy's cookie middleware fetches the public-suffix list from the internet when tldextract's
+    # cache is empty; this one uses the snapshot bundled with tldextract (no request, no cache file).
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "crawler.middlewares.cookies.OfflineCookiesMiddleware": 700,
 }
-SPIDER_MIDDLEWARES: dict[str, int] = {}
+SPIDER_MIDDLEWARES: dict[str, int] = {
+    # Innermost (next to the callbacks): sees every callback's output and exception.
+    "crawler.outcomes.OutcomeLedger": 950,
+}
 
 # Dedupe runs first: it compares key layers, which do not depend on cleaning (key(display(x)) ==
 # key(x)), and the dateline is then read from the first paragraph that really is body text.

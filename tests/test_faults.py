@@ -284,7 +284,14 @@ def test_robots_txt_that_never_answers_disallows_everything(db_path):
     report = json.loads(proc.stdout)
     assert set(srv.targets) == {"/robots.txt"}
     assert report["scrapy_stats"]["robotstxt/unreachable"] == 1
-    assert (report["crawl"]["outcome"], report["crawl"]["new_articles"]) == ("completed", 0)
+    # Every entry page is recorded as blocked, with the reason; no discovery page answered, so the
+    # crawl itself failed (a site whose robots.txt never answers is not a quiet day).
+    assert (report["crawl"]["outcome"], report["crawl"]["new_articles"]) == ("failed: entry_pages_failed", 0)
+    why = "robots.txt unreachable (timed out: no complete answer within 1.0 s (3 attempts)): everything disallowed"
+    assert sorted((r["url"], r["reason"]) for r in report["blocked"]) == [
+        (f"{SITE}/ar", f"home page: {why}"), (f"{SITE}/ar/latest", f"listing page: {why}"),
+        (f"{SITE}/ar/rss.xml", f"feed page: {why}")]
+    assert report["scrapy_stats"]["outcomes/missing"] == 0
 
 
 def test_retry_after_values() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.conftest import crawl_json
+import json
+
+from tests.conftest import crawl_json, run_cli
 from tests.server import FixtureServer, Route
 
 ARTICLE = """<html lang="ar"><head><title>خبر | Kurdistan24</title></head><body><article>
@@ -36,11 +38,17 @@ def test_slow_robots_txt_holds_every_request_including_start_requests(db_path):
 
 def test_robots_txt_server_error_disallows_everything(db_path):
     with FixtureServer(routes(Route(b"oops", 500, {"Content-Type": "text/plain"}))) as srv:
-        report = crawl_json("--db", db_path, "--base-url", srv.base_url, "-s", "RETRY_TIMES=0")
+        proc = run_cli("crawl", "--local", "--json", "--db", db_path, "--base-url", srv.base_url, "-s", "RETRY_TIMES=0")
     assert srv.requests == ["/robots.txt"]
+    # Every entry page is recorded as blocked with the reason; with none answered the crawl failed (exit 1).
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
     assert report["scrapy_stats"]["robotstxt/server_error"] == 1
-    assert report["crawl"]["outcome"] == "completed"
+    assert report["crawl"]["outcome"] == "failed: entry_pages_failed"
     assert report["crawl"]["new_articles"] == 0
+    assert {r["reason"] for r in report["blocked"]} == {
+        f"{kind} page: robots.txt answered HTTP 500: everything disallowed until it answers (RFC 9309)"
+        for kind in ("home", "listing", "feed")}
 
 
 def test_robots_txt_missing_allows_everything(db_path):

@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 # An HTML page that arrived whole ends with </html> (possibly followed by comments or scripts).
 _HTML_END = re.compile(rb"</html\s*>", re.I)
 _END_WINDOW = 4096
+# A page that begins as a whole document (<!doctype html> or <html>) closes it: </body> or </html>
+# somewhere in its last 64 KiB (trackers and comments after </html> stay well inside that).
+_DOC_START = re.compile(rb"<(?:!doctype\s+html|html)[\s>]", re.I)
+_DOC_END = re.compile(rb"</(?:html|body)\s*>", re.I)
+_DOC_WINDOW = 65536
 _RECEIVED = "faults_bytes_received"
 _MAXSIZE = re.compile(r"(?:Expected to receive|Received) (\d+) bytes which is larger than download max size \((\d+)\)")
 
@@ -124,8 +129,10 @@ class TruncationMiddleware:
 
     Twisted hands over a body whose end was never announced (no Content-Length, not chunked) when
     the connection ends, flagged "partial", whether the server finished or the connection was
-    reset mid-page. Such an HTML page is accepted only when it reaches `</html>`; otherwise it is
-    retried like any transient fault and finally recorded as failed.
+    reset mid-page. Such an HTML page is accepted only when it reaches `</html>`. A body whose
+    Content-Length was too small looks complete to Twisted: a document that opens `<html>` is
+    accepted only when it reaches `</body>` or `</html>` (FAULTS_REQUIRE_HTML_END). Either way the
+    page is retried like any transient fault and finally recorded as failed, never archived.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -133,6 +140,7 @@ class TruncationMiddleware:
         self.stats: StatsCollector = crawler.stats  # type: ignore[assignment]
         self.base = crawler.settings.getfloat("BACKOFF_BASE_DELAY", 1.0)
         self.cap = crawler.settings.getfloat("BACKOFF_MAX_DELAY", 120.0)
+        self.require_end = crawler.settings.getbool("FAULTS_REQUIRE_HTML_END", True)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TruncationMiddleware:
@@ -141,15 +149,10 @@ class TruncationMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
-        flags = set(response.flags)
-        if "dataloss" not in flags and ("partial" not in flags or not _is_html(response)):
-            return response
-        if "dataloss" not in flags and _HTML_END.search(response.body[-_END_WINDOW:]):
+        reason = self._cut(response)
+        if reason is None:
             return response
         self.stats.inc_value("faults/truncated")
-        reason = "body cut short: the connection ended before </html> (no length announced)"
-        if "dataloss" in flags:
-            reason = "body cut short: fewer bytes than announced"
         assert self.crawler.spider is not None
         retry = get_retry_request(request, spider=self.crawler.spider, reason="truncated body")
         if retry is not None:
@@ -158,6 +161,41 @@ class TruncationMiddleware:
             retry.meta["backoff_not_before"] = time.monotonic() + wait
             return retry
         raise FetchFailed(f"{reason} ({_attempts(request)})")
+
+    def _cut(self, response: Response) -> str | None:
+        """Why the body is not the whole page, or None when nothing says it was cut."""
+        flags = set(response.flags)
+        if "dataloss" in flags:
+            return "body cut short: fewer bytes than announced"
+        if "partial" in flags and _is_html(response) and not _HTML_END.search(response.body[-_END_WINDOW:]):
+            return "body cut short: the connection ended before </html> (no length announced)"
+        if self.require_end and 200 <= response.status < 300:
+            # A Content-Length smaller than the page: the client stops reading where told and the
+            # body looks complete to Twisted. Archived, it would be a shorter "version", and the next
+            # whole fetch a false edit. The document's own structure says it did not end.
+            return structural_cut(response.body, response.headers.get(b"Content-Length"))
+        return None
+
+
+def structural_cut(body: bytes, content_length: bytes | None = None) -> str | None:
+    """The reason an HTML document is incomplete: it opens `<html>` and never reaches `</body>` or `</html>`."""
+    if not _DOC_START.match(_skip_comments(body.removeprefix(b"\xef\xbb\xbf")[:4096])):
+        return None
+    if _DOC_END.search(body[-_DOC_WINDOW:]):
+        return None
+    stated = f", Content-Length {content_length.decode('latin-1')[:20]}" if content_length else ""
+    return f"body cut short: the document ends before </body> and </html> ({len(body)} bytes{stated})"
+
+
+def _skip_comments(head: bytes) -> bytes:
+    """`head` without leading whitespace and comments (a linear scan: no regex backtracking)."""
+    head = head.lstrip()
+    while head.startswith(b"<!--"):
+        end = head.find(b"-->", 4)
+        if end < 0:
+            return b""
+        head = head[end + 3:].lstrip()
+    return head
 
 
 def _is_html(response: Response) -> bool:

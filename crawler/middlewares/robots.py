@@ -15,12 +15,17 @@ from twisted.internet.defer import Deferred
 from scrapy.utils.misc import build_from_crawler
 
 if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
     from scrapy.robotstxt import RobotParser
 
 logger = logging.getLogger(__name__)
 
 _DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 _ALLOW_ALL = b""
+
+
+class RobotsDisallowed(IgnoreRequest):
+    """A request robots.txt does not allow; the message says why. Recorded as `blocked`, never silently dropped."""
 
 
 class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
@@ -33,6 +38,19 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
     2. A robots.txt that fails or answers 5xx allowed everything; RFC 9309 says a server error
        means "disallow all" until it answers. 4xx means no rules (allow all), as the RFC says.
     """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        # Per host: why robots.txt disallows everything (a server error, unreachable), when it does.
+        self._why: dict[str, str] = {}
+
+    def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest:
+            netloc = urlparse_cached(request).netloc
+            raise RobotsDisallowed(self._why.get(netloc, "disallowed by robots.txt")) from None
+
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
         # Scrapy's own method, but failures are one warning line (_robots_error), not a traceback,
@@ -56,14 +74,16 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         if parser is None or isinstance(parser, Deferred):
             # Only reachable if robots.txt failed in a way not seen above: refuse, never allow.
             self._stats.inc_value("robotstxt/unavailable")
-            raise IgnoreRequest(f"robots.txt for {netloc} unavailable: not fetching {request.url}")
+            raise RobotsDisallowed(f"robots.txt for {netloc} unavailable: not fetching {request.url}")
         return parser
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         status = response.status
-        if status >= 500:
+        if status >= 500 or status == 429:
+            # 429 too: "slow down" gives no rules, and guessing "allow all" from it would be rude.
             self._stats.inc_value("robotstxt/server_error")
             logger.warning("robots.txt for %s answered %s: disallowing all (RFC 9309)", netloc, status)
+            self._why[netloc] = f"robots.txt answered HTTP {status}: everything disallowed until it answers (RFC 9309)"
             response = response.replace(body=_DISALLOW_ALL)
         elif status >= 400:
             response = response.replace(body=_ALLOW_ALL)
@@ -73,6 +93,7 @@ class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
         # Unreachable robots.txt (timeout, reset, DNS): treat like a server error.
         self._stats.inc_value("robotstxt/unreachable")
         logger.warning("robots.txt for %s unreachable (%s): disallowing all", netloc, exc)
+        self._why[netloc] = f"robots.txt unreachable ({exc}): everything disallowed"[:200]
         rp = build_from_crawler(self._parserimpl, self.crawler, _DISALLOW_ALL)
         waiting = self._parsers.get(netloc)
         self._parsers[netloc] = rp

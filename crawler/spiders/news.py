@@ -8,12 +8,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Request, Spider
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from archive.rechecks import RECHECK_MODES
+from crawler.bounds import DiscoveryBounds
 from crawler.feeds import FeedError, parse_feed
+from crawler.links import page_links
+from crawler.outcomes import failure_observation
 from crawler.recheck import Rechecker, conditional_headers
 from crawler.extract.block import detect_block
 from crawler.spiders.articles import article_item
@@ -69,6 +71,7 @@ class NewsSpider(Spider):
         if self.recheck_mode not in RECHECK_MODES:
             raise ProfileError(f"unknown recheck mode {self.recheck_mode!r} (expected all, due or none)")
         self.allowed_domains = list(self.profile.fetch_hosts)
+        self.bounds = DiscoveryBounds.from_settings(settings)
 
     # --- scheduling -------------------------------------------------------------------------------
     def _budget_left(self) -> bool:
@@ -130,13 +133,8 @@ class NewsSpider(Spider):
 
     # --- discovery ------------------------------------------------------------------------------
     def _links(self, response: Response, selectors: Iterable[str]) -> list[str]:
-        if not isinstance(response, TextResponse):
-            return []
-        for sel in selectors:
-            hrefs = response.css(sel).getall()
-            if hrefs:
-                return [response.urljoin(h.strip()) for h in hrefs if h.strip()]
-        return [response.urljoin(h.strip()) for h in response.css("a::attr(href)").getall() if h.strip()]
+        # Per-link safe: a malformed href is counted and skipped, never the whole page (crawler/links.py).
+        return page_links(response, selectors, self.profile, self.crawler.stats)
 
     def _follow_articles(self, links: Iterable[str]) -> Iterable[Request]:
         for link in links:
@@ -174,7 +172,7 @@ class NewsSpider(Spider):
             edition = self.profile.listing_edition(link)
             if edition in self.editions:
                 url = self.profile.to_fetch_url(clean_url(link))
-                if url not in seen:
+                if url not in seen and self.bounds.listing_allowed(self.crawler.stats):
                     seen.add(url)
                     if req := self._request(url, self.parse_listing, PRIO_LISTING, kind="listing", listing=url, page=1):
                         yield req
@@ -206,20 +204,18 @@ class NewsSpider(Spider):
         if failure := self._entry_failure(response):
             yield failure
             return
+        bad: list[str] = []
         try:
-            entries = parse_feed(response.body, response.url, self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            entries = parse_feed(response.body, response.url, self.crawler.settings.getint("DOWNLOAD_MAXSIZE"), bad)
         except FeedError as exc:  # entity declarations, too large, not XML
             self.crawler.stats.inc_value("discovery/feed_refused")
             logger.warning("feed %s refused: %s", response.url, exc)
             return
+        if bad:
+            self.crawler.stats.inc_value("discovery/bad_link", len(bad))
         self.crawler.stats.inc_value("discovery/feed_items", len(entries))
-        for entry in entries:
-            if entry.sitemap:  # a <sitemapindex> child
-                if req := self._request(self.profile.to_fetch_url(entry.url), self.parse_feed, PRIO_ENTRY, kind="feed"):
-                    yield req
-            # A feed or sitemap date later than our last check makes a known article due now.
-            elif req := self.article_request(entry.url, hint=entry.modified or entry.published):
-                yield req
+        # Child sitemaps within NEWSARCHIVE_SITEMAP_MAX_DEPTH / _MAX_FILES; what was cut is recorded.
+        yield from self.bounds.feed(self, response, entries)
 
     # --- articles -------------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterable[dict[str, Any]]:
@@ -233,27 +229,9 @@ class NewsSpider(Spider):
                 yield article_item(response, target, self.profile)
 
     def on_error(self, failure: Failure) -> Iterable[dict[str, Any]]:
-        request = failure.request  # type: ignore[attr-defined]
-        if failure.check(IgnoreRequest):
-            return  # refused on purpose (robots.txt, host guard) and counted there; not a failure
-        reason = failure.getErrorMessage() or failure.type.__name__
-        kind = request.meta.get("kind")
-        self.crawler.stats.inc_value(f"spider/error/{failure.type.__name__}")
-        if kind != "article":
-            logger.warning("%s %s failed: %s", kind, request.url, reason)
-            yield {"kind": "observation", "outcome": "failed", "key": None, "url": self.profile.to_site_url(request.url),
-                   "fetched_url": request.url, "http_status": None,
-                   "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                   "reason": f"{kind} page: {failure.type.__name__}: {reason}"[:300]}
-            return
-        ident = request.meta["identity"]
-        yield {
-            "kind": "observation", "outcome": "failed", "key": ident.key, "site": ident.site,
-            "edition": ident.edition, "article_id": ident.article_id,
-            "url": self.profile.to_site_url(request.url), "fetched_url": request.url, "http_status": None,
-            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "reason": f"{failure.type.__name__}: {reason}"[:300],
-        }
+        # Every failure is recorded, refusals (robots.txt, host guard) and HTTP errors included
+        # (crawler/outcomes.py).
+        yield failure_observation(self, failure)
 
 
 def _spider_for(site: str) -> type[NewsSpider]:
