@@ -9,7 +9,7 @@ from typing import Any
 from scrapy.http import Request, Response
 
 from crawler.feeds import FeedEntry
-from crawler.links import fetchable
+from crawler.links import fetchable, followable
 from crawler.outcomes import observation
 
 # Scheduling priority of sitemap children: the spider's entry priority.
@@ -62,6 +62,8 @@ class DiscoveryBounds:
             entries = entries[:self.max_entries]
         for entry in entries:
             if not entry.sitemap:
+                if not followable(spider.profile, entry.url, stats):
+                    continue
                 # A feed or sitemap date later than our last check makes a known article due now.
                 if req := spider.article_request(entry.url, hint=entry.modified or entry.published):
                     yield req

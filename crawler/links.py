@@ -18,9 +18,9 @@ class _Site(Protocol):
     hosts: tuple[str, ...]
     base_url: str | None
 
-    def is_own_url(self, url: str) -> bool: ...
+    site_url: str
 
-    def to_fetch_url(self, url: str) -> str: ...
+    def is_own_url(self, url: str) -> bool: ...
 
 
 def split(url: str) -> SplitResult | None:
@@ -69,12 +69,29 @@ def effective_port(parts: SplitResult) -> int:
     return parts.port or DEFAULT_PORTS[parts.scheme]
 
 
+def own_port(site: _Site, parts: SplitResult) -> bool:
+    """Is this host *and port* one of the crawl's? Another port of the site's host is another server.
+
+    The mirror (`--base-url`) on its own port; the profile's hosts on the scheme's default port
+    (80/443), or on the port the profile's site URL names.
+    """
+    host = (parts.hostname or "").lower()
+    if site.base_url:
+        base = urlsplit(site.base_url)
+        if host == (base.hostname or "").lower():
+            return effective_port(parts) == effective_port(base)
+    if host in site.hosts:
+        site_port = urlsplit(site.site_url).port
+        return parts.port in (None, DEFAULT_PORTS[parts.scheme]) or (site_port is not None and parts.port == site_port)
+    return False
+
+
 def fetchable(site: _Site, url: str) -> bool:
     """May the crawler send a request to `url`? Only to the crawl's own origins, host *and* port.
 
-    A crawl of a mirror (`--base-url`) goes to the mirror only, on its port and under its path; a
-    crawl of the real site goes to the profile's hosts on the scheme's default port (80/443). Any
-    other port of the same host is another server as far as the archive is concerned.
+    A crawl of a mirror goes to the mirror only (on its port, under its path): links to the real
+    site are mapped onto it before they are requested, so a request to the real host from a
+    mirror crawl is a redirect that would leave the mirror.
     """
     parts = split(url)
     if parts is None:
@@ -84,25 +101,26 @@ def fetchable(site: _Site, url: str) -> bool:
             return False
     except ValueError:
         return False
-    host = (parts.hostname or "").lower()
-    if site.base_url:
-        base = urlsplit(site.base_url)
-        return host == (base.hostname or "").lower() and effective_port(parts) == effective_port(base)
-    return host in site.hosts and parts.port in (None, DEFAULT_PORTS[parts.scheme])
+    if site.base_url and (parts.hostname or "").lower() != (urlsplit(site.base_url).hostname or "").lower():
+        return False
+    return own_port(site, parts)
 
 
 def followable(site: _Site, url: str, stats: Any = None) -> bool:
-    """False for a link to the site that the crawl could not fetch (its host on another port).
+    """False for a link to the site's host on a port that is not the site's (counted, never followed).
 
     Dropped here rather than refused later: a refused request would still use up the article's
     one request per crawl (crawler/fingerprint.py), and the good link to it would be filtered.
     Links to other sites are kept: the spider ignores them anyway.
     """
+    parts = split(url)
+    if parts is None:
+        return False
     try:
-        if not site.is_own_url(url) or fetchable(site, site.to_fetch_url(url)):
+        if not site.is_own_url(url) or own_port(site, parts):
             return True
-    except (ValueError, UnicodeError):
-        pass
+    except ValueError:
+        return False
     if stats is not None:
         stats.inc_value("discovery/offsite_port_link")
     return False

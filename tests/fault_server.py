@@ -39,6 +39,7 @@ class Exchange:
 class Hit:
     at: float  # time.monotonic() when the request line arrived
     target: str
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
 
 
 # --- behaviours ---------------------------------------------------------------------------------
@@ -185,6 +186,11 @@ class FaultServer:
         with self._lock:
             return [h.target for h in self.hits]
 
+    def headers(self, target: str) -> list[dict[str, str]]:
+        """The request headers of every request for `target`, in arrival order."""
+        with self._lock:
+            return [h.headers for h in self.hits if h.target == target]
+
     def times(self, target: str) -> list[float]:
         with self._lock:
             return [h.at for h in self.hits if h.target == target]
@@ -227,7 +233,7 @@ class FaultServer:
             method, target, _ = request_line.split(" ", 2)
             headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines)}
             with self._lock:
-                self.hits.append(Hit(time.monotonic(), target))
+                self.hits.append(Hit(time.monotonic(), target, headers))
             behaviour = self.routes.get(target) or self.routes.get(target.split("?", 1)[0])
             if behaviour is None:
                 behaviour = page(b"not found", 404, content_type="text/plain")
