@@ -216,7 +216,11 @@ def test_blocked_or_failing_entry_pages_are_recorded(db_path):
     routes = site(Route(page()), **{"/ar": challenge, "/ar/latest": Route(b"oops", 500)})
     routes["/ar/rss.xml"] = Route(b"missing", 404)  # a missing feed is expected: not reported
     with FixtureServer(routes) as srv:
-        report = crawl_json("--db", db_path, "--base-url", srv.base_url, "-s", "RETRY_TIMES=0")
+        proc = run_cli("crawl", "--local", "--json", "--db", db_path, "--base-url", srv.base_url, "-s", "RETRY_TIMES=0")
+    # No discovery page answered: the crawl failed (exit 1), it is not a quiet day (docs/failures.md).
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
+    assert report["crawl"]["outcome"] == "failed: entry_pages_failed"
     assert [(r["key"], r["reason"]) for r in report["blocked"]] == [(None, 'home page: challenge page: "Just a moment..."')]
     assert [(r["key"], r["reason"]) for r in report["failed"]] == [(None, "listing page: HTTP 500")]
     assert report["scrapy_stats"]["discovery/feed_missing"] == 1
