@@ -199,6 +199,25 @@ def test_a_site_down_behind_its_cdn_fails_the_crawl(tmp_path, db_path):
     assert outside(log) == []
 
 
+@pytest.mark.parametrize(("robots", "why"), [
+    (page("", 999, content_type=None), "robots.txt answered HTTP 999: everything disallowed until it answers (RFC 9309)"),
+    (page(b"", 302, content_type=None),
+     "robots.txt unreachable (HTTP 302: a redirect without a Location header): everything disallowed"),
+])
+def test_a_robots_txt_that_answers_nonsense_blocks_with_its_reason(tmp_path, db_path, robots, why):
+    log = tmp_path / "netguard.log"
+    routes = {"/robots.txt": robots, "/ar": page('<article><a href="/ar/story/1/ok">1</a></article>'),
+              "/ar/story/1/ok": ok(1)}
+    with FaultServer(routes) as srv:
+        proc = crawl(log, "--db", db_path, "--base-url", srv.base_url, *FAST, "-s", "RETRY_TIMES=0")
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
+    assert srv.targets == ["/robots.txt"]
+    assert sorted(r["reason"] for r in report["blocked"]) == [f"{k} page: {why}" for k in ("feed", "home", "listing")]
+    assert report["crawl"]["outcome"] == "failed: entry_pages_failed"
+    assert outside(log) == []
+
+
 # --- a page cut short by a too-small Content-Length -----------------------------------------------------
 def short_length(body: bytes, keep: int) -> Behaviour:
     """Content-Length says `keep` bytes (fewer than the page); the client reads only those."""

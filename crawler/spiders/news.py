@@ -204,6 +204,8 @@ class NewsSpider(Spider):
         if failure := self._entry_failure(response):
             yield failure
             return
+        if response.status != 200:  # a missing feed (counted by _entry_failure): nothing to parse
+            return
         bad: list[str] = []
         try:
             entries = parse_feed(response.body, response.url, self.crawler.settings.getint("DOWNLOAD_MAXSIZE"), bad)
