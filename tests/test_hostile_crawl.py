@@ -15,9 +15,18 @@ from typing import Any
 
 import pytest
 
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
+
 from crawler.links import fetchable, join, split
 from crawler.middlewares.backoff import RETRY_AFTER_MAX, parse_retry_after
-from crawler.middlewares.faults import structural_cut
+from crawler.middlewares.faults import FetchFailed, structural_cut
+from crawler.middlewares.robots import RobotsDisallowed
+from crawler.outcomes import OutcomeLedger, classify
 from crawler.profile import load_profile
 from tests.conftest import ROOT
 from tests.fault_server import Behaviour, Exchange, FaultServer, article_html, page, redirect, sequence
@@ -82,8 +91,9 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     db, log, cache = str(tmp / "archive.db"), tmp / "netguard.log", tmp / "tld-cache"
     cache.mkdir()
     with FaultServer({"/robots.txt": ROBOTS, "/ar/story/99/x": ok(99)}) as outsider:
-        routes: dict[str, Behaviour] = {"/robots.txt": ROBOTS}
-        links: list[str] = []
+        routes: dict[str, Behaviour] = {"/robots.txt": page("User-agent: *\nDisallow: /ar/story/400/\n",
+                                                           content_type="text/plain"),
+                                        "/ar/story/400/private": ok(400)}
         for n in GOOD:
             routes[f"/ar/story/{n}/ok"] = ok(n)
         for i, status in enumerate(SILENT_BEFORE):
@@ -122,7 +132,8 @@ def test_every_status_is_one_recorded_failure_with_its_reason(hostile):
                        "own host or the crawl's base URL")
     assert failed(hostile["db"]) == expected
     crawl = hostile["report"]["crawl"]
-    assert (crawl["outcome"], crawl["failed"], crawl["blocked"]) == ("completed", len(expected), 0)
+    assert (crawl["outcome"], crawl["failed"], crawl["blocked"]) == ("completed", len(expected), 1)
+    assert [(r["key"], r["reason"]) for r in hostile["report"]["blocked"]] == [(KEY + "400", "disallowed by robots.txt")]
     # Each scheduled request got exactly one outcome: nothing answered twice, nothing missing.
     stats = hostile["report"]["scrapy_stats"]
     assert stats["outcomes/missing"] == 0
@@ -376,3 +387,43 @@ def test_structural_truncation():
     assert structural_cut(b"<!-- c --> <HTML lang=ar><p>x</p></body>") is None  # </html> may be omitted
     assert structural_cut(b"<p>a fragment, not a document") is None
     assert structural_cut(b"\xef\xbb\xbf<html><p>cut") is not None
+
+
+def test_failure_reasons_name_the_cause():
+    request = Request(f"{SITE}/ar/story/7/x", meta={"kind": "article"})
+
+    def reason(exc: Exception) -> tuple[str, str, int | None]:
+        failure = Failure(exc)
+        failure.request = request  # type: ignore[attr-defined]
+        return classify(failure)
+
+    response = HtmlResponse(request.url, status=522, body=b"", request=request)
+    assert reason(HttpError(response)) == ("failed", "HTTP 522", 522)
+    assert reason(RobotsDisallowed("disallowed by robots.txt")) == ("blocked", "disallowed by robots.txt", None)
+    assert reason(IgnoreRequest("Filtered offsite request to 'x.org'")) == (
+        "failed", "refused: Filtered offsite request to 'x.org'", None)
+    assert reason(FetchFailed("timed out")) == ("failed", "FetchFailed: timed out", None)
+
+
+def test_a_parser_that_raises_is_recorded_not_lost():
+    crawler = get_crawler(Spider)
+    spider = Spider("stub")
+    spider.profile = load_profile("kurdistan24")  # type: ignore[attr-defined]
+    crawler.spider = spider
+    ledger = OutcomeLedger(crawler)
+    request = Request(f"{SITE}/ar", meta={"kind": "home"})
+    ledger.request_scheduled(request)
+    response = HtmlResponse(request.url, status=200, body=b"<html></html>", request=request)
+    [item] = ledger.process_spider_exception(response, ValueError("boom"))
+    assert (item["outcome"], item["reason"], item["url"]) == ("failed", "home page: parser error: ValueError: boom",
+                                                              f"{SITE}/ar")
+    assert ledger.pending == {} and ledger.discovery_failed == 1
+    # An article page whose callback yields nothing still gets one outcome.
+    article = Request(f"{SITE}/ar/story/7/x",
+                      meta={"kind": "article", "identity": spider.profile.identify(f"{SITE}/ar/story/7/x")})
+    ledger.request_scheduled(article)
+    page_response = HtmlResponse(article.url, status=200, body=b"<html></html>", request=article)
+    [fallback] = list(ledger.process_spider_output(page_response, iter([])))
+    assert (fallback["key"], fallback["outcome"], fallback["reason"]) == (
+        KEY + "7", "failed", "the page gave no article and no reason (HTTP 200)")
+    assert ledger.pending == {}
