@@ -229,6 +229,24 @@ def test_a_robots_txt_that_answers_nonsense_blocks_with_its_reason(tmp_path, db_
     assert outside(log) == []
 
 
+def test_a_refused_feed_is_a_recorded_failure(tmp_path, db_path):
+    log = tmp_path / "netguard.log"
+    bomb = ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+            "<rss><channel><item><link>/ar/story/1/ok</link></item></channel></rss>")
+    routes = {"/robots.txt": ROBOTS, "/ar/rss.xml": page(bomb, content_type="application/rss+xml"),
+              "/ar": page('<article><a href="/ar/story/1/ok">1</a></article>'), "/ar/story/1/ok": ok(1)}
+    routes["/ar/latest"] = routes["/ar"]
+    with FaultServer(routes) as srv:
+        proc = crawl(log, "--db", db_path, "--base-url", srv.base_url, *FAST)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
+    assert [(r["url"], r["reason"]) for r in report["failed"]] == [
+        (f"{SITE}/ar/rss.xml", "feed page: feed declares XML entities (entity expansion or external "
+                               "entities): refused")]
+    assert (report["crawl"]["outcome"], report["crawl"]["new_articles"]) == ("completed", 1)
+    assert outside(log) == []
+
+
 # --- a page cut short by a too-small Content-Length -----------------------------------------------------
 def short_length(body: bytes, keep: int) -> Behaviour:
     """Content-Length says `keep` bytes (fewer than the page); the client reads only those."""

@@ -15,7 +15,7 @@ from archive.rechecks import RECHECK_MODES
 from crawler.bounds import DiscoveryBounds
 from crawler.feeds import FeedError, parse_feed
 from crawler.links import page_links
-from crawler.outcomes import failure_observation
+from crawler.outcomes import failure_observation, observation
 from crawler.recheck import Rechecker, conditional_headers
 from crawler.extract.block import detect_block
 from crawler.spiders.articles import article_item
@@ -212,6 +212,8 @@ class NewsSpider(Spider):
         except FeedError as exc:  # entity declarations, too large, not XML
             self.crawler.stats.inc_value("discovery/feed_refused")
             logger.warning("feed %s refused: %s", response.url, exc)
+            why = str(exc) if "refused" in str(exc) else f"refused: {exc}"
+            yield observation(self, response.request, "failed", why, response.status)
             return
         if bad:
             self.crawler.stats.inc_value("discovery/bad_link", len(bad))
