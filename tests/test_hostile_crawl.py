@@ -48,8 +48,12 @@ BAD_HREFS = ["http://[::1/oops", "http://127.0.0.1:99999/ar/story/90/x", "http:/
 def crawl(log: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """`newsarchive crawl --local --json ...` under the loopback-only socket layer."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "tests.netguard", str(log), "crawl", "--local", "--json", *args],
+    proc = subprocess.run([sys.executable, "-m", "tests.netguard", str(log), "crawl", "--local", "--json", *args],
                           cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout)
+    # Whatever else a test checks: every request the crawl scheduled got exactly one outcome.
+    stats = json.loads(proc.stdout)["scrapy_stats"]
+    assert (stats["outcomes/missing"], stats["outcomes/answered"]) == (0, stats["outcomes/requests"]), proc.stderr[-2000:]
+    return proc
 
 
 def outside(log: Path) -> list[str]:
