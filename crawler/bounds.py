@@ -32,6 +32,7 @@ class DiscoveryBounds:
     max_listings: int = 500
     files: int = 0  # child sitemaps scheduled so far in this crawl
     listings: int = 0  # listings scheduled from navigation so far
+    listings_cut: int = 0  # listings refused since the last listing_cut() note
 
     @classmethod
     def from_settings(cls, settings: Any) -> DiscoveryBounds:
@@ -43,10 +44,19 @@ class DiscoveryBounds:
     def listing_allowed(self, stats: Any) -> bool:
         """One more listing from a home page's navigation, or False (counted) past NEWSARCHIVE_MAX_LISTINGS."""
         if self.listings >= self.max_listings:
-            stats.inc_value("discovery/listings_cut")
+            stats.inc_value("discovery/cut")
+            self.listings_cut += 1
             return False
         self.listings += 1
         return True
+
+    def listing_cut(self, spider: Any, response: Response) -> dict[str, Any] | None:
+        """The observation for the listings a home page named past the limit, or None."""
+        count, self.listings_cut = self.listings_cut, 0
+        if not count:
+            return None
+        return self.cut_observation(spider, response, f"discovery cut: {count} listings past "
+                                    f"NEWSARCHIVE_MAX_LISTINGS ({self.max_listings}) in this crawl not followed")
 
     def feed(self, spider: Any, response: Response, entries: list[FeedEntry]) -> Iterator[Request | dict[str, Any]]:
         """Requests for a feed's entries within the bounds, then one observation per kind of cut."""

@@ -22,12 +22,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
+from crawler.feeds import FeedEntry
 from crawler.links import fetchable, join, split
 from crawler.middlewares.backoff import RETRY_AFTER_MAX, parse_retry_after
 from crawler.middlewares.faults import FetchFailed, structural_cut
 from crawler.middlewares.robots import RobotsDisallowed
 from crawler.outcomes import OutcomeLedger, classify
 from crawler.profile import load_profile
+from crawler.spiders.news import NewsSpider
 from tests.conftest import ROOT
 from tests.fault_server import Behaviour, Exchange, FaultServer, article_html, page, redirect, sequence
 from tests.test_faults import ROBOTS, ok, rows
@@ -449,3 +451,23 @@ def test_a_parser_that_raises_is_recorded_not_lost():
     assert (fallback["key"], fallback["outcome"], fallback["reason"]) == (
         KEY + "7", "failed", "the page gave no article and no reason (HTTP 200)")
     assert ledger.pending == {}
+
+
+def test_feed_entries_and_listings_are_bounded_and_the_cut_recorded():
+    crawler = get_crawler(NewsSpider, {"NEWSARCHIVE_FEED_MAX_ENTRIES": 2, "NEWSARCHIVE_MAX_LISTINGS": 1})
+    spider = crawler._create_spider(site="kurdistan24")
+    crawler.spider = spider
+    request = Request(f"{SITE}/ar/rss.xml", meta={"kind": "feed"})
+    entries = [FeedEntry(f"{SITE}/ar/story/{i}/x") for i in range(5)]
+    out = list(spider.bounds.feed(spider, HtmlResponse(request.url, body=b"", request=request), entries))
+    assert [o.url for o in out[:-1]] == [f"{SITE}/ar/story/0/x", f"{SITE}/ar/story/1/x"]
+    assert (out[-1]["outcome"], out[-1]["reason"]) == (
+        "failed", "feed page: discovery cut: 3 entries past NEWSARCHIVE_FEED_MAX_ENTRIES (2) not followed")
+    home = Request(f"{SITE}/ar", meta={"kind": "home"})
+    nav = "".join(f'<a href="/ar/category/{i}">c</a>' for i in range(3))
+    response = HtmlResponse(home.url, body=f"<html><body><nav>{nav}</nav></body></html>".encode(), request=home)
+    out = list(spider.parse_home(response))
+    listings = [o.url for o in out if isinstance(o, Request)]
+    cuts = [o["reason"] for o in out if isinstance(o, dict)]
+    assert (len(listings), cuts) == (1, ["home page: discovery cut: 2 listings past NEWSARCHIVE_MAX_LISTINGS (1) in "
+                                          "this crawl not followed"])

@@ -176,6 +176,8 @@ class NewsSpider(Spider):
                     seen.add(url)
                     if req := self._request(url, self.parse_listing, PRIO_LISTING, kind="listing", listing=url, page=1):
                         yield req
+        if cut := self.bounds.listing_cut(self, response):  # past NEWSARCHIVE_MAX_LISTINGS: recorded
+            yield cut
         yield from self._follow_articles(self._links(response, ["a::attr(href)"]))
 
     def parse_listing(self, response: Response) -> Iterable[Request | dict[str, Any]]:
