@@ -7,6 +7,7 @@ import re
 from lxml import etree
 from parsel import Selector
 
+from . import body as generic_body
 from .selectors import element_text, one_line
 
 # Paragraphs under these are page furniture, not the article.
@@ -43,28 +44,11 @@ def strip_site_suffix(text: str) -> str:
 
 
 def body(root: Selector) -> list[str]:
-    """Texts of the `<p>` children of the element whose direct `<p>` children hold the most text."""
-    groups: dict[etree._Element, list[str]] = {}
-    order: list[etree._Element] = []
-    for p in root.xpath("//p"):
-        el = p.root
-        parent = el.getparent()
-        if parent is None or _ignored(el):
-            continue
-        text = element_text(p)
-        if not text:
-            continue
-        if parent not in groups:
-            groups[parent] = []
-            order.append(parent)
-        groups[parent].append(text)
-    best: list[str] = []
-    best_size = 0
-    for parent in order:  # document order: ties go to the earlier block, deterministically
-        size = sum(len(t) for t in groups[parent])
-        if size > best_size:
-            best, best_size = groups[parent], size
-    return list(best)
+    """The article's paragraphs by the generic body scorer (crawler/extract/body.py)."""
+    el = root.root
+    if not isinstance(el, etree._Element):
+        return []
+    return generic_body.extract(el)
 
 
 def _ignored_heading(el: etree._Element) -> bool:

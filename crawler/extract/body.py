@@ -1,0 +1,144 @@
+"""The generic article body: score text blocks, pick the main container, merge its split parts, drop furniture."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from lxml import etree
+
+from .blocks import Block, Page, negative_name, segment
+
+_POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|story|prose|detail|news|column")
+# Sentence punctuation, Latin and Arabic script (comma, semicolon, question mark, full stop).
+_COMMAS = re.compile(r"[,،؛]")
+_SENTENCE_END = re.compile(r"[.!?؟۔…:\"'”’»)]$")
+_PARA_TAGS = frozenset("p pre td li dd dt blockquote h1 h2 h3 h4 h5 h6 th figcaption caption summary".split())
+_TAG_BONUS = {"div": 5, "article": 10, "main": 5, "section": 2, "pre": 3, "td": 3, "blockquote": 3, "form": -3,
+              "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "address": -3, "th": -5,
+              "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "body": -5, "html": -10}
+_MIN_SCORED = 25  # characters: shorter blocks neither vote for a container nor count as its text
+_MAX_LINK_DENSITY = 0.5
+
+
+def extract(root: etree._Element) -> list[str]:
+    """The article's paragraphs in document order; [] when the page has no text that reads like one."""
+    page = segment(root)
+    if not page.blocks:
+        return []
+    chosen = _choose(page)
+    if not chosen:
+        return []
+    spans = [(page.stats[r][0], page.stats[r][1]) for r in chosen]
+    out: list[str] = []
+    for block in page.blocks:
+        if not any(lo <= block.index <= hi for lo, hi in spans):
+            continue
+        if _keep(block, page, chosen):
+            out.append(block.text)
+    return out
+
+
+def _choose(page: Page) -> list[etree._Element]:
+    """The best-scoring container and those of its siblings that read as more of the same article."""
+    scores: dict[etree._Element, float] = {}
+    for block in page.blocks:
+        if block.chars < _MIN_SCORED or block.heading or block.caption:
+            continue
+        if block.links > block.chars * _MAX_LINK_DENSITY:
+            continue
+        value = 1 + len(_COMMAS.findall(block.text)) + min(block.chars // 100, 3)
+        # A paragraph element votes for its parent; loose text in a container votes for the container.
+        chain = block.chain
+        if block.owner.tag in _PARA_TAGS or block.owner not in page.containers:
+            chain = chain[1:]
+        for level, el in enumerate(chain[:5]):
+            if el not in scores:
+                scores[el] = _initial(el)
+            scores[el] += value / (1 if level == 0 else 2 if level == 1 else level * 3)
+    if not scores:
+        return []
+    best, best_score = None, float("-inf")
+    for el, score in scores.items():  # dict order is document order of first vote: ties are deterministic
+        st = page.stats[el]
+        final = score * _class_factor(el) * (1 - (st[3] / st[2] if st[2] else 0))
+        scores[el] = final
+        if final > best_score:
+            best, best_score = el, final
+    assert best is not None
+    best = _climb(best, best_score, scores)
+    parent = best.getparent()
+    if parent is None:
+        return [best]
+    threshold = max(10.0, best_score * 0.2)
+    best_class = best.get("class")
+    chosen = []
+    for sibling in parent:
+        if sibling is best:
+            chosen.append(sibling)
+            continue
+        if not isinstance(sibling.tag, str) or sibling not in page.stats:
+            continue
+        bonus = best_score * 0.2 if best_class and sibling.get("class") == best_class else 0
+        if scores.get(sibling, float("-inf")) + bonus >= threshold and not negative_name(sibling):
+            chosen.append(sibling)
+        elif sibling.tag == "p":
+            st = page.stats[sibling]
+            density = st[3] / st[2] if st[2] else 1
+            if (st[2] > 80 and density < 0.25) or (0 < st[2] <= 80 and density == 0 and _ends_sentence(sibling)):
+                chosen.append(sibling)
+    return chosen
+
+
+def _climb(best: etree._Element, best_score: float, scores: dict[etree._Element, float]) -> etree._Element:
+    """Go up while an ancestor scores about as well: the body is split into several scored children."""
+    parent = best.getparent()
+    last = best_score
+    while parent is not None and parent in scores and parent.tag != "body":
+        score = scores[parent]
+        if score < best_score / 3:
+            break
+        if score > last:
+            best = parent
+        last = score
+        parent = parent.getparent()
+    return best
+
+
+def _initial(el: etree._Element) -> float:
+    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    return float(_TAG_BONUS.get(tag, 0))
+
+
+def _class_factor(el: etree._Element) -> float:
+    """Class/id names scale a container's votes: "article-body" up, "comments" down; never on their own."""
+    names = ((el.get("class") or "") + " " + (el.get("id") or "")).lower()
+    factor = 1.0
+    if names.strip():
+        if negative_name(el):
+            factor *= 0.5
+        if _POSITIVE.search(names):
+            factor *= 1.25
+    return factor
+
+
+def _ends_sentence(el: etree._Element) -> bool:
+    text = "".join(el.itertext()).strip()
+    return bool(_SENTENCE_END.search(text))
+
+
+def _keep(block: Block, page: Page, chosen: Sequence[etree._Element]) -> bool:
+    if block.heading == 1 or block.caption:
+        return False
+    neg = block.negative
+    if neg is not None and neg not in chosen:
+        st = page.stats[neg]
+        # Furniture counts only inside the chosen container (a page wrapper named "has-sidebar" does not),
+        # and only when it is a minority of it (WordPress names the article "author-NAME tag-X ...").
+        for r in chosen:
+            rs = page.stats[r]
+            if rs[0] < st[0] <= rs[1] and st[2] < rs[2] * 0.5:
+                return False
+    if block.links > block.chars * _MAX_LINK_DENSITY:
+        return False
+    return True
