@@ -33,6 +33,9 @@ _NEGATIVE = re.compile(
     r"login|paywall|skip|email|jump|teaser|feedback|survey|tools)(?:$|[^a-z])")
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _FIGURE = frozenset(("figure", "figcaption"))
+_EMBED = re.compile(r"embed|tweet|instagram|quote")
+# Inline elements whose class/id can mark their text as furniture (a caption span, a byline link).
+_INLINE_NAMED = frozenset("span small cite em i b strong font label a".split())
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
@@ -45,6 +48,7 @@ class Block:
     chain: tuple[etree._Element, ...]  # owner and up to five ancestors, innermost first
     chars: int  # non-space characters
     links: int  # non-space characters inside <a>
+    furniture: int  # non-space characters inside inline furniture (a caption or byline span, a <time>)
     negative: etree._Element | None  # innermost furniture ancestor (by name or class/id), if any
     caption: bool  # inside <figure>/<figcaption>
     heading: int  # 1..6 for <h1>..<h6>, else 0
@@ -66,7 +70,9 @@ def negative_name(el: etree._Element) -> bool:
 
 @lru_cache(maxsize=4096)
 def _negative_words(names: str) -> bool:
-    return bool(_NEGATIVE.search(_CAMEL.sub("-", names).lower()))
+    names = _CAMEL.sub("-", names).lower()
+    # An embedded post or quote ("social-embed", "twitter-tweet") is part of what the article shows.
+    return bool(_NEGATIVE.search(names)) and not _EMBED.search(names)
 
 
 def segment(root: etree._Element) -> Page:
@@ -82,6 +88,10 @@ def segment(root: etree._Element) -> Page:
     buf: list[str] = []
     links = 0  # link characters in buf
     in_link = 0
+    furniture = 0  # furniture characters in buf
+    # Open inline furniture elements with the block depth they sit at: a span wrapping whole paragraphs
+    # (a CMS "meta_field" wrapper) marks none of the blocks inside it.
+    inline_neg: list[tuple[etree._Element, int]] = []
     counter = 0
     has_text = False
 
@@ -98,8 +108,8 @@ def segment(root: etree._Element) -> Page:
         total = sum(sizes) or 1
         for part, n in zip(parts, sizes):
             if n:
-                blocks.append(Block(part, top[0], chain, n, round(links * n / total), top[2], top[3] > 0, top[4],
-                                    top[5][0]))
+                blocks.append(Block(part, top[0], chain, n, round(links * n / total), round(furniture * n / total),
+                                    top[2], top[3] > 0, top[4], top[5][0]))
 
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, el in walker:
@@ -108,7 +118,7 @@ def segment(root: etree._Element) -> Page:
             if tag in _PRUNED:
                 if has_text:  # a boundary like any block: the text before it is a block of its own
                     flush()
-                    links, has_text = 0, False
+                    links, furniture, has_text = 0, 0, False
                 else:
                     buf.clear()
                 walker.skip_subtree()  # its end event still comes: its tail is walked
@@ -116,7 +126,7 @@ def segment(root: etree._Element) -> Page:
             if tag in BLOCK_TAGS:
                 if has_text:
                     flush()
-                    links, has_text = 0, False
+                    links, furniture, has_text = 0, 0, False
                 else:
                     buf.clear()
                 st = [counter, counter, 0, 0]
@@ -133,10 +143,13 @@ def segment(root: etree._Element) -> Page:
             elif tag in SKIP_TAGS:
                 walker.skip_subtree()
                 continue
-            elif tag == "a":
-                in_link += 1
-            elif tag == "br":
-                buf.append(_BR)
+            else:
+                if tag == "a":
+                    in_link += 1
+                elif tag == "br":
+                    buf.append(_BR)
+                if tag == "time" or (tag in _INLINE_NAMED and negative_name(el)):
+                    inline_neg.append((el, len(stack)))
             text = el.text
         else:
             if event == "end":
@@ -144,7 +157,7 @@ def segment(root: etree._Element) -> Page:
                 if tag in BLOCK_TAGS and tag not in _PRUNED:
                     if has_text:
                         flush()
-                        links, has_text = 0, False
+                        links, furniture, has_text = 0, 0, False
                     else:
                         buf.clear()
                     st = stack.pop()[5]
@@ -153,8 +166,11 @@ def segment(root: etree._Element) -> Page:
                         up = stack[-1][5]
                         up[2] += st[2]
                         up[3] += st[3]
-                elif tag == "a":
-                    in_link -= 1
+                else:
+                    if tag == "a":
+                        in_link -= 1
+                    if inline_neg and inline_neg[-1][0] is el:
+                        inline_neg.pop()
             text = el.tail  # after an element's end, and after a comment: the tail is the parent's text
         if text and stack:
             n = len(text.strip())
@@ -166,6 +182,8 @@ def segment(root: etree._Element) -> Page:
                 if in_link:
                     st[3] += n
                     links += n
+                if inline_neg and inline_neg[-1][1] == len(stack):
+                    furniture += n
             elif buf:
                 buf.append(" ")  # a space between two inline elements still separates their words
     if has_text and stack:

@@ -13,6 +13,14 @@ _POSITIVE = re.compile(r"article|body|content|entry|main|page|post|text|blog|sto
 # Sentence punctuation, Latin and Arabic script (comma, semicolon, question mark, full stop).
 _COMMAS = re.compile(r"[,،؛]")
 _SENTENCE_END = re.compile(r"[.!?؟۔…:\"'”’»)]$")
+_SENTENCE = re.compile(r"[.!?؟۔…。！？][\"'”’»)]*$")
+_LETTER = re.compile(r"[^\W\d_]")
+# A whole block that is only an advertising label, in the languages of the site family and of the benchmark.
+_AD_LABEL = re.compile(r"(?i)^\W*(?:advertisement|advertising|sponsored|anzeige|publicité|publicidad|iklan|"
+                       r"إعلان|اعلان|ریکلام|رێکلام|reklam)\W*$")
+# Photo credits and captions outside <figure>: "(Image: GETTY)", "photo ©", "AP Photo/...", "file photo".
+_CREDIT = re.compile(r"(?i)\((?:image|photo|picture|pic|foto)s?(?: credit)?:|©|\b(?:AP|AFP|Reuters|Getty) ?(?:Photo|Images)\b|"
+                     r"\bfile photo\b|\bphotos?: |\bphoto credit|\(صورة|تصوير:")
 _PARA_TAGS = frozenset("p pre td li dd dt blockquote h1 h2 h3 h4 h5 h6 th figcaption caption summary".split())
 _TAG_BONUS = {"div": 5, "article": 10, "main": 5, "section": 2, "pre": 3, "td": 3, "blockquote": 3, "form": -3,
               "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "address": -3, "th": -5,
@@ -30,13 +38,19 @@ def extract(root: etree._Element) -> list[str]:
     if not chosen:
         return []
     spans = [(page.stats[r][0], page.stats[r][1]) for r in chosen]
-    out: list[str] = []
-    for block in page.blocks:
-        if not any(lo <= block.index <= hi for lo, hi in spans):
-            continue
-        if _keep(block, page, chosen):
-            out.append(block.text)
-    return out
+    inside = [b for b in page.blocks if any(lo <= b.index <= hi for lo, hi in spans)]
+    keep = [_keep(b, page, chosen) for b in inside]
+    # A short line right before dropped furniture is its label ("Related:", "DON'T MISS", "More:").
+    for i in range(len(inside) - 1):
+        if keep[i] and not keep[i + 1] and _short_label(inside[i]) and not inside[i + 1].caption:
+            keep[i] = False
+    kept = [b for b, k in zip(inside, keep) if k]
+    # Before the first and after the last paragraph that reads as prose: bylines, dates, "Join the
+    # conversation", gallery buttons. Between them short lines stay (subheadings, list items).
+    prose = [i for i, b in enumerate(kept) if _prose(b)]
+    if prose:
+        kept = kept[prose[0]:prose[-1] + 1]
+    return [b.text for b in kept]
 
 
 def _choose(page: Page) -> list[etree._Element]:
@@ -139,6 +153,26 @@ def _keep(block: Block, page: Page, chosen: Sequence[etree._Element]) -> bool:
             rs = page.stats[r]
             if rs[0] < st[0] <= rs[1] and st[2] < rs[2] * 0.5:
                 return False
-    if block.links > block.chars * _MAX_LINK_DENSITY:
+    # A long paragraph dense with links is still prose (name cards, wiki-style links); a short one is a menu.
+    limit = 0.8 if block.chars >= 200 else _MAX_LINK_DENSITY
+    if block.links > block.chars * limit or block.furniture * 2 > block.chars:
+        return False
+    text = block.text
+    if not _LETTER.search(text) and block.owner.tag not in ("td", "th"):
+        return False  # "___", "191119052250266": separators and ids (a table's figures stay with their row)
+    if block.chars <= 40 and _AD_LABEL.match(text):
+        return False
+    if block.chars <= 250 and _CREDIT.search(text):
         return False
     return True
+
+
+def _short_label(block: Block) -> bool:
+    return block.chars <= 40 and not _SENTENCE.search(block.text)
+
+
+def _prose(block: Block) -> bool:
+    """Reads like article prose: long, or a sentence (ends with sentence punctuation) of several words."""
+    if block.heading:
+        return False
+    return block.chars >= 80 or (block.chars >= 30 and bool(_SENTENCE.search(block.text)))
