@@ -35,7 +35,7 @@ _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _FIGURE = frozenset(("figure", "figcaption"))
 _EMBED = re.compile(r"embed|tweet|instagram|quote")
 # Inline elements whose class/id can mark their text as furniture (a caption span, a byline link).
-_INLINE_NAMED = frozenset("span small cite em i b strong font label a".split())
+_INLINE_NAMED = frozenset("span small cite font label".split())
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
@@ -135,7 +135,9 @@ def segment(root: etree._Element) -> Page:
                 if stack:
                     parent = stack[-1]
                     containers.add(parent[0])
-                    neg = el if (tag in FURNITURE_TAGS or negative_name(el)) else parent[2]
+                    cls, ident = el.get("class"), el.get("id")
+                    neg = el if (tag in FURNITURE_TAGS or ((cls or ident) and _negative_words((cls or "") + " " + (ident or "")))) \
+                        else parent[2]
                     stack.append((el, tag, neg, parent[3] + (tag in _FIGURE),
                                   int(tag[1]) if tag in _HEADINGS else parent[4], st))
                 else:

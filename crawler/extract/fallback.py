@@ -1,4 +1,4 @@
-"""Generic layer for pages the selectors miss: first `<h1>` / og:title / `<title>`, densest `<p>` block."""
+"""Generic layer for pages the selectors miss: first `<h1>` / og:title / `<title>`, and the generic body."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ import re
 from lxml import etree
 from parsel import Selector
 
-from . import body as generic_body
+from . import bodypick
 from .selectors import element_text, one_line
 
-# Paragraphs under these are page furniture, not the article.
-_IGNORED = frozenset("nav header footer aside script style form noscript template".split())
 # "Headline | Site" or "Headline - Site": the separator must have spaces around it.
 _TITLE_SUFFIX = re.compile(r"^(?P<head>.*\S)\s+[|\-–—]\s+(?P<site>[^|\-–—]+?)\s*$", re.S)
 _MAX_SUFFIX = 40
@@ -43,12 +41,12 @@ def strip_site_suffix(text: str) -> str:
     return head
 
 
-def body(root: Selector) -> list[str]:
-    """The article's paragraphs by the generic body scorer (crawler/extract/body.py)."""
+def body(root: Selector, article_body: str | None = None) -> tuple[list[str], str]:
+    """(paragraphs, layer) of the generic body (crawler/extract/body.py), weighed against JSON-LD articleBody."""
     el = root.root
     if not isinstance(el, etree._Element):
-        return []
-    return generic_body.extract(el)
+        return bodypick.declared_paragraphs(article_body), "jsonld"
+    return bodypick.generic_body(el, article_body)
 
 
 def _ignored_heading(el: etree._Element) -> bool:
@@ -58,9 +56,3 @@ def _ignored_heading(el: etree._Element) -> bool:
         return True
     return "header" in names and not any(n in ("article", "main") for n in names)
 
-
-def _ignored(el: etree._Element) -> bool:
-    for anc in el.iterancestors():
-        if isinstance(anc.tag, str) and anc.tag.lower() in _IGNORED:
-            return True
-    return False
