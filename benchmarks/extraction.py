@@ -145,7 +145,7 @@ def readability() -> Callable[[Page], str]:
 FACTORIES: dict[str, Callable[[], Callable[[Page], str]]] = {
     "newsarchive": ours, "trafilatura": trafilatura, "readability": readability}
 MISSING_HINT = {"trafilatura": "pip install 'newsarchive[bench]' (trafilatura)",
-                "readability": "pip install readability-lxml"}
+                "readability": "pip install 'newsarchive[bench]' (readability-lxml)"}
 
 
 def available(names: Iterable[str]) -> tuple[dict[str, Callable[[Page], str]], dict[str, str]]:

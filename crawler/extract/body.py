@@ -36,7 +36,7 @@ def extract(root: etree._Element) -> list[str]:
         return []
     chosen = _choose(page)
     if not chosen:
-        return []
+        return _short_page(page)
     spans = [(page.stats[r][0], page.stats[r][1]) for r in chosen]
     inside = [b for b in page.blocks if any(lo <= b.index <= hi for lo, hi in spans)]
     keep = [_keep(b, page, chosen) for b in inside]
@@ -51,6 +51,24 @@ def extract(root: etree._Element) -> list[str]:
     if prose:
         kept = kept[prose[0]:prose[-1] + 1]
     return [b.text for b in kept]
+
+
+def _short_page(page: Page) -> list[str]:
+    """No block long enough to vote (a brief of one-line paragraphs): the container whose own
+    paragraphs hold the most text, furniture and link lists left out."""
+    groups: dict[etree._Element, list[Block]] = {}
+    for block in page.blocks:
+        if block.negative is not None or block.caption or block.heading == 1:
+            continue
+        if block.links * 2 > block.chars or block.furniture * 2 > block.chars:
+            continue
+        parent = block.owner.getparent() if block.owner.tag in _PARA_TAGS else block.owner
+        groups.setdefault(parent if parent is not None else block.owner, []).append(block)
+    best: list[Block] = []
+    for group in groups.values():  # document order of first block: ties go to the earlier group
+        if sum(b.chars for b in group) > sum(b.chars for b in best):
+            best = group
+    return [b.text for b in best]
 
 
 def _choose(page: Page) -> list[etree._Element]:
