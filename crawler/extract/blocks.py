@@ -29,13 +29,19 @@ _NEGATIVE = re.compile(
     r"newsletters?|subscribe|subscription|signup|promo|promos|sponsor(?:ed)?|adverts?|advertisement|ads?|"
     r"banner|cookies?|consent|popup|modal|breadcrumbs?|byline|bylines|author|authors|bio|tags?|caption|credits?|"
     r"outbrain|taboola|recommend(?:ed|ations)?|trending|popular|nav|navbar|navigation|menu|toolbar|rating|"
-    r"pagination|pager|masthead|meta|timestamp|dateline|disclaimer|copyright|more|also|follow|"
+    r"pagination|pager|masthead|meta|timestamp|dateline|dates?|time|posted|disclaimer|copyright|more|also|follow|"
+    r"photos?|gallery|slideshow|lightbox|"
     r"login|paywall|skip|email|jump|teaser|feedback|survey|tools)(?:$|[^a-z])")
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _FIGURE = frozenset(("figure", "figcaption"))
 _EMBED = re.compile(r"embed|tweet|instagram|quote")
 # Inline elements whose class/id can mark their text as furniture (a caption span, a byline link).
 _INLINE_NAMED = frozenset("span small cite font label".split())
+# Pop-ups shown on hover or click (a name's rollover card inside a sentence): never the sentence's text.
+_HIDDEN = re.compile(r"(?i)rollover|tooltip|popover|hovercard|visually-?hidden|sr-only|screen-?reader")
+# Elements whose class is read (class lookups cost: not on every <a> and <b>).
+_NAMED = BLOCK_TAGS | frozenset("span small cite font label".split())
+_NEVER_HIDDEN = frozenset("html body main article".split())  # page-wide classes ("tooltips-enabled")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
@@ -75,6 +81,11 @@ def _negative_words(names: str) -> bool:
     return bool(_NEGATIVE.search(names)) and not _EMBED.search(names)
 
 
+@lru_cache(maxsize=4096)
+def _hidden_words(names: str) -> bool:
+    return bool(_HIDDEN.search(names))
+
+
 def segment(root: etree._Element) -> Page:
     """Blocks in document order, found in one forward walk (no recursion: any nesting depth is fine).
 
@@ -112,16 +123,17 @@ def segment(root: etree._Element) -> Page:
                                     top[2], top[3] > 0, top[4], top[5][0]))
 
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    skipped = False  # the last start was skipped: the next event is that element's end
     for event, el in walker:
         if event == "start":
             tag = el.tag
-            if tag in _PRUNED:
-                if has_text:  # a boundary like any block: the text before it is a block of its own
+            cls = el.get("class") if tag in _NAMED else None
+            if tag in _PRUNED or tag in SKIP_TAGS or (cls and _hidden_words(cls) and tag not in _NEVER_HIDDEN):
+                if has_text and (tag in _PRUNED or tag in BLOCK_TAGS):  # a boundary: the text before is a block
                     flush()
                     links, furniture, has_text = 0, 0, False
-                else:
-                    buf.clear()
-                walker.skip_subtree()  # its end event still comes: its tail is walked
+                walker.skip_subtree()
+                skipped = True
                 continue
             if tag in BLOCK_TAGS:
                 if has_text:
@@ -132,47 +144,46 @@ def segment(root: etree._Element) -> Page:
                 st = [counter, counter, 0, 0]
                 counter += 1
                 stats[el] = st
+                ident = el.get("id")
+                named = (cls or ident) and _negative_words((cls or "") + " " + (ident or ""))
                 if stack:
                     parent = stack[-1]
                     containers.add(parent[0])
-                    cls, ident = el.get("class"), el.get("id")
-                    neg = el if (tag in FURNITURE_TAGS or ((cls or ident) and _negative_words((cls or "") + " " + (ident or "")))) \
-                        else parent[2]
-                    stack.append((el, tag, neg, parent[3] + (tag in _FIGURE),
-                                  int(tag[1]) if tag in _HEADINGS else parent[4], st))
+                    stack.append((el, tag, el if (named or tag in FURNITURE_TAGS) else parent[2],
+                                  parent[3] + (tag in _FIGURE), int(tag[1]) if tag in _HEADINGS else parent[4], st))
                 else:
-                    stack.append((el, tag, el if negative_name(el) else None, 0, 0, st))
-            elif tag in SKIP_TAGS:
-                walker.skip_subtree()
-                continue
+                    stack.append((el, tag, el if named else None, 0, 0, st))
             else:
                 if tag == "a":
                     in_link += 1
                 elif tag == "br":
                     buf.append(_BR)
-                if tag == "time" or (tag in _INLINE_NAMED and negative_name(el)):
+                if tag == "time" or (cls and tag in _INLINE_NAMED and _negative_words(cls)):
                     inline_neg.append((el, len(stack)))
             text = el.text
         else:
             if event == "end":
-                tag = el.tag
-                if tag in BLOCK_TAGS and tag not in _PRUNED:
-                    if has_text:
-                        flush()
-                        links, furniture, has_text = 0, 0, False
-                    else:
-                        buf.clear()
-                    st = stack.pop()[5]
-                    st[1] = counter - 1
-                    if stack:
-                        up = stack[-1][5]
-                        up[2] += st[2]
-                        up[3] += st[3]
+                if skipped:
+                    skipped = False
                 else:
-                    if tag == "a":
-                        in_link -= 1
-                    if inline_neg and inline_neg[-1][0] is el:
-                        inline_neg.pop()
+                    tag = el.tag
+                    if tag in BLOCK_TAGS:
+                        if has_text:
+                            flush()
+                            links, furniture, has_text = 0, 0, False
+                        else:
+                            buf.clear()
+                        st = stack.pop()[5]
+                        st[1] = counter - 1
+                        if stack:
+                            up = stack[-1][5]
+                            up[2] += st[2]
+                            up[3] += st[3]
+                    else:
+                        if tag == "a":
+                            in_link -= 1
+                        if inline_neg and inline_neg[-1][0] is el:
+                            inline_neg.pop()
             text = el.tail  # after an element's end, and after a comment: the tail is the parent's text
         if text and stack:
             n = len(text.strip())

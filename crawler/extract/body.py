@@ -180,7 +180,7 @@ def _keep(block: Block, page: Page, chosen: Sequence[etree._Element]) -> bool:
         return False  # "___", "191119052250266": separators and ids (a table's figures stay with their row)
     if block.chars <= 40 and _AD_LABEL.match(text):
         return False
-    if block.chars <= 250 and _CREDIT.search(text):
+    if block.chars <= 300 and _CREDIT.search(text):
         return False
     return True
 
