@@ -41,6 +41,7 @@ _INLINE_NAMED = frozenset("span small cite font label".split())
 _HIDDEN = re.compile(r"(?i)rollover|tooltip|popover|hovercard|visually-?hidden|sr-only|screen-?reader")
 # Elements whose class is read (class lookups cost: not on every <a> and <b>).
 _NAMED = BLOCK_TAGS | frozenset("span small cite font label".split())
+_DISPLAY_NONE = re.compile(r"(?i)display\s*:\s*none")  # hidden copies (schema.org markup, modals)
 _NEVER_HIDDEN = frozenset("html body main article".split())  # page-wide classes ("tooltips-enabled")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
@@ -128,7 +129,8 @@ def segment(root: etree._Element) -> Page:
         if event == "start":
             tag = el.tag
             cls = el.get("class") if tag in _NAMED else None
-            if tag in _PRUNED or tag in SKIP_TAGS or (cls and _hidden_words(cls) and tag not in _NEVER_HIDDEN):
+            if tag in _PRUNED or tag in SKIP_TAGS or (tag not in _NEVER_HIDDEN and (
+                    (cls and _hidden_words(cls)) or (tag in BLOCK_TAGS and _DISPLAY_NONE.search(el.get("style") or "")))):
                 if has_text and (tag in _PRUNED or tag in BLOCK_TAGS):  # a boundary: the text before is a block
                     flush()
                     links, furniture, has_text = 0, 0, False

@@ -19,8 +19,9 @@ _LETTER = re.compile(r"[^\W\d_]")
 _AD_LABEL = re.compile(r"(?i)^\W*(?:advertisement|advertising|sponsored|anzeige|publicité|publicidad|iklan|"
                        r"إعلان|اعلان|ریکلام|رێکلام|reklam)\W*$")
 # Photo credits and captions outside <figure>: "(Image: GETTY)", "photo ©", "AP Photo/...", "file photo".
-_CREDIT = re.compile(r"(?i)\((?:image|photo|picture|pic|foto)s?(?: credit)?:|©|\b(?:AP|AFP|Reuters|Getty) ?(?:Photo|Images)\b|"
-                     r"\bfile photo\b|\bphotos?: |\bphoto credit|\(صورة|تصوير:")
+_CREDIT = re.compile(r"(?i)\((?:image|photo|picture|pic|foto)s?(?: credit)?:|©|"
+                     r"\b(?:AP|AFP|Reuters|Getty) ?(?:Photo|Images)\b|\bfile photo\b|\bphotos?: |\bphoto credit|"
+                     r"\(صورة|تصوير:")
 _PARA_TAGS = frozenset("p pre td li dd dt blockquote h1 h2 h3 h4 h5 h6 th figcaption caption summary".split())
 _TAG_BONUS = {"div": 5, "article": 10, "main": 5, "section": 2, "pre": 3, "td": 3, "blockquote": 3, "form": -3,
               "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "address": -3, "th": -5,
@@ -119,7 +120,27 @@ def _choose(page: Page) -> list[etree._Element]:
             density = st[3] / st[2] if st[2] else 1
             if (st[2] > 80 and density < 0.25) or (0 < st[2] <= 80 and density == 0 and _ends_sentence(sibling)):
                 chosen.append(sibling)
-    return chosen
+    return chosen + _same_kind(best, best_score, chosen, scores, page)
+
+
+def _same_kind(best: etree._Element, best_score: float, chosen: list[etree._Element],
+               scores: dict[etree._Element, float], page: Page) -> list[etree._Element]:
+    """Other parts of a body split by figures or sections: well-scored containers with the best one's
+    tag and class (a CMS gives every part of the text the same class), wherever they sit."""
+    cls = best.get("class")
+    if not cls or negative_name(best):
+        return []
+    spans = [page.stats[c] for c in chosen]
+    out: list[etree._Element] = []
+    for el, score in scores.items():
+        if el.tag != best.tag or el.get("class") != cls or score < max(10.0, best_score * 0.1):
+            continue
+        st = page.stats[el]
+        if any(s[0] <= st[0] <= s[1] or st[0] <= s[0] <= st[1] for s in spans):
+            continue  # inside or around what is already chosen
+        spans.append(st)
+        out.append(el)
+    return out
 
 
 def _climb(best: etree._Element, best_score: float, scores: dict[etree._Element, float]) -> etree._Element:
