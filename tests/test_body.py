@@ -79,8 +79,15 @@ def test_byline_date_captions_and_credits_left_out() -> None:
         "<article><div class='byline'>By Lana Mohammed</div><p><time datetime='2026-11-20'>20 Nov 2026</time></p>"
         f"<figure><img src='/a.jpg'><figcaption>The delegations in Erbil</figcaption></figure><p>{S1}</p>"
         f"<p>Delegates arrive at the meeting (Image: GETTY)</p><p>{S2}</p><p>Advertisement</p><p>{S3}</p>"
-        "<p>Join the conversation</p></article>")
+        "<div class='cta'><p>Join the conversation</p></div></article>")
     assert body_of(html) == [S1, S2, S3]
+
+
+def test_short_last_paragraph_of_the_article_stays() -> None:
+    # Arabic is compact: a one-line closing paragraph beside the others is the article's, not furniture.
+    html = page(f"<div class='story'><p>{AR1}</p><p>{AR2}</p><p>ويستمر المعرض عشرة أيام.</p><p>بلا نقطة في آخرها</p>"
+                "<div class='tags'><a href='/t/1'>وسم</a><a href='/t/2'>آخر</a></div></div>")
+    assert body_of(html) == [AR1, AR2, "ويستمر المعرض عشرة أيام.", "بلا نقطة في آخرها"]
 
 
 def test_comment_thread_denser_than_the_article_does_not_win() -> None:

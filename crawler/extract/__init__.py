@@ -72,7 +72,7 @@ def extract_article(
     body_paragraphs = pick("body", ("selector", lambda: sel.texts(root, selectors.get("body"))))
     if not body_paragraphs:
         # Generic layer: the DOM's body weighed against JSON-LD articleBody; it names the layer it took.
-        body_paragraphs, body_layer = fallback.body(root, ld.article_body)
+        body_paragraphs, body_layer = fallback.body(root, ld.article_body, lead)
         if body_paragraphs:
             sources["body"] = body_layer
 

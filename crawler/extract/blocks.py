@@ -30,7 +30,7 @@ _NEGATIVE = re.compile(
     r"banner|cookies?|consent|popup|modal|breadcrumbs?|byline|bylines|author|authors|bio|tags?|caption|credits?|"
     r"outbrain|taboola|recommend(?:ed|ations)?|trending|popular|nav|navbar|navigation|menu|toolbar|rating|"
     r"pagination|pager|masthead|meta|timestamp|dateline|dates?|time|posted|disclaimer|copyright|more|also|follow|"
-    r"photos?|gallery|slideshow|lightbox|"
+    r"photos?|gallery|slideshow|lightbox|standfirst|excerpt|dek|subtitle|kicker|"
     r"login|paywall|skip|email|jump|teaser|feedback|survey|tools)(?:$|[^a-z])")
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _FIGURE = frozenset(("figure", "figcaption"))
@@ -41,6 +41,9 @@ _INLINE_NAMED = frozenset("span small cite font label".split())
 _HIDDEN = re.compile(r"(?i)rollover|tooltip|popover|hovercard|visually-?hidden|sr-only|screen-?reader")
 # Elements whose class is read (class lookups cost: not on every <a> and <b>).
 _NAMED = BLOCK_TAGS | frozenset("span small cite font label".split())
+# Microdata of the other fields (the byline, the dates, the lead): not the body's text.
+_FIELD_PROPS = frozenset("author creator publisher datePublished dateModified dateCreated description "
+                         "headline alternativeHeadline keywords".split())
 _DISPLAY_NONE = re.compile(r"(?i)display\s*:\s*none")  # hidden copies (schema.org markup, modals)
 _NEVER_HIDDEN = frozenset("html body main article".split())  # page-wide classes ("tooltips-enabled")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -147,7 +150,8 @@ def segment(root: etree._Element) -> Page:
                 counter += 1
                 stats[el] = st
                 ident = el.get("id")
-                named = (cls or ident) and _negative_words((cls or "") + " " + (ident or ""))
+                named = ((cls or ident) and _negative_words((cls or "") + " " + (ident or ""))
+                         or el.get("itemprop") in _FIELD_PROPS)
                 if stack:
                     parent = stack[-1]
                     containers.add(parent[0])

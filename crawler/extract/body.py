@@ -42,16 +42,33 @@ def extract(root: etree._Element) -> list[str]:
     inside = [b for b in page.blocks if any(lo <= b.index <= hi for lo, hi in spans)]
     keep = [_keep(b, page, chosen) for b in inside]
     # A short line right before dropped furniture is its label ("Related:", "DON'T MISS", "More:").
+    # Not a paragraph among the article's own paragraphs, unless it ends like a label.
     for i in range(len(inside) - 1):
-        if keep[i] and not keep[i + 1] and _short_label(inside[i]) and not inside[i + 1].caption:
+        block = inside[i]
+        if keep[i] and not keep[i + 1] and _short_label(block) and not inside[i + 1].caption and (
+                block.text.endswith(":") or i == 0 or not keep[i - 1]
+                or not _sibling_paragraph(block, inside[i - 1])):
             keep[i] = False
     kept = [b for b, k in zip(inside, keep) if k]
     # Before the first and after the last paragraph that reads as prose: bylines, dates, "Join the
     # conversation", gallery buttons. Between them short lines stay (subheadings, list items).
     prose = [i for i, b in enumerate(kept) if _prose(b)]
     if prose:
-        kept = kept[prose[0]:prose[-1] + 1]
+        first, last = kept[prose[0]], kept[prose[-1]]
+        lo = prose[0]
+        while lo > 0 and _sibling_paragraph(kept[lo - 1], first):
+            lo -= 1
+        hi = prose[-1]
+        while hi + 1 < len(kept) and _sibling_paragraph(kept[hi + 1], last):
+            hi += 1
+        kept = kept[lo:hi + 1]
     return [b.text for b in kept]
+
+
+def _sibling_paragraph(block: Block, prose: Block) -> bool:
+    """A short paragraph beside the prose ones, same element in the same parent: the article's own."""
+    return (block.owner.tag == prose.owner.tag == "p" and not block.heading
+            and block.owner.getparent() is prose.owner.getparent())
 
 
 def _short_page(page: Page) -> list[str]:
@@ -214,4 +231,4 @@ def _prose(block: Block) -> bool:
     """Reads like article prose: long, or a sentence (ends with sentence punctuation) of several words."""
     if block.heading:
         return False
-    return block.chars >= 80 or (block.chars >= 30 and bool(_SENTENCE.search(block.text)))
+    return block.chars >= 80 or (bool(_SENTENCE.search(block.text)) and len(block.text.split()) >= 3)

@@ -41,12 +41,16 @@ def strip_site_suffix(text: str) -> str:
     return head
 
 
-def body(root: Selector, article_body: str | None = None) -> tuple[list[str], str]:
-    """(paragraphs, layer) of the generic body (crawler/extract/body.py), weighed against JSON-LD articleBody."""
+def body(root: Selector, article_body: str | None = None, lead: str | None = None) -> tuple[list[str], str]:
+    """(paragraphs, layer) of the generic body (crawler/extract/body.py), weighed against JSON-LD articleBody;
+    the lead, when the page has one, is its own field and not repeated as the first paragraph."""
     el = root.root
     if not isinstance(el, etree._Element):
         return bodypick.declared_paragraphs(article_body), "jsonld"
-    return bodypick.generic_body(el, article_body)
+    paragraphs, layer = bodypick.generic_body(el, article_body)
+    if lead and paragraphs and one_line(paragraphs[0]) == one_line(lead) and len(paragraphs) > 1:
+        paragraphs = paragraphs[1:]
+    return paragraphs, layer
 
 
 def _ignored_heading(el: etree._Element) -> bool:
