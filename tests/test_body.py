@@ -145,6 +145,13 @@ def test_hostile_markup_stays_linear() -> None:
         assert time.monotonic() - started < 2.0
 
 
+def test_hostile_declared_body_stays_linear() -> None:
+    for text in ("<a" * 50_000, "<p>" * 30_000, "a <b " * 20_000, "\n" * 100_000):
+        started = time.monotonic()
+        declared_paragraphs(text)
+        assert time.monotonic() - started < 2.0
+
+
 def test_declared_body_html_is_stripped() -> None:
     assert declared_paragraphs("<body><p>First <b>one</b>.</p><p class='x'>Second</p></body>") == [
         "First one.", "Second"]

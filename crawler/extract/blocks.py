@@ -90,6 +90,10 @@ def _hidden_words(names: str) -> bool:
     return bool(_HIDDEN.search(names))
 
 
+def _display_none(style: str | None) -> bool:
+    return bool(style) and "none" in style.lower() and bool(_DISPLAY_NONE.search(style))  # type: ignore[union-attr]
+
+
 def segment(root: etree._Element) -> Page:
     """Blocks in document order, found in one forward walk (no recursion: any nesting depth is fine).
 
@@ -133,7 +137,7 @@ def segment(root: etree._Element) -> Page:
             tag = el.tag
             cls = el.get("class") if tag in _NAMED else None
             if tag in _PRUNED or tag in SKIP_TAGS or (tag not in _NEVER_HIDDEN and (
-                    (cls and _hidden_words(cls)) or (tag in BLOCK_TAGS and _DISPLAY_NONE.search(el.get("style") or "")))):
+                    (cls and _hidden_words(cls)) or (tag in BLOCK_TAGS and _display_none(el.get("style"))))):
                 if has_text and (tag in _PRUNED or tag in BLOCK_TAGS):  # a boundary: the text before is a block
                     flush()
                     links, furniture, has_text = 0, 0, False
@@ -144,7 +148,7 @@ def segment(root: etree._Element) -> Page:
                 if has_text:
                     flush()
                     links, furniture, has_text = 0, 0, False
-                else:
+                elif buf:
                     buf.clear()
                 st = [counter, counter, 0, 0]
                 counter += 1
@@ -177,7 +181,7 @@ def segment(root: etree._Element) -> Page:
                         if has_text:
                             flush()
                             links, furniture, has_text = 0, 0, False
-                        else:
+                        elif buf:
                             buf.clear()
                         st = stack.pop()[5]
                         st[1] = counter - 1

@@ -12,7 +12,7 @@ from .blocks import segment
 
 _WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
-_MARKUP = re.compile(r"<[a-zA-Z/!][^>]*>")
+_MARKUP = re.compile(r"<[a-zA-Z/!][^<>]*>")  # [^<>]: a scan never runs past the next tag (linear)
 # The declared body must be this much longer than the DOM's to replace it: a CMS often declares a
 # truncated excerpt, and the DOM keeps the paragraphs as rendered.
 _LONGER = 1.5
