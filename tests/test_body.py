@@ -68,6 +68,17 @@ def test_a_link_list_inside_the_body_is_dropped_with_its_label() -> None:
     assert body_of(html) == [S1, S2, S3]
 
 
+def test_teaser_list_with_summaries_does_not_outweigh_a_short_article() -> None:
+    teaser = ("<div class='item'><h3><a href='/s/{0}'>Another headline number {0}</a></h3><p>A summary of another "
+              "story, with commas, and more words, about something else entirely, in the region {0}.</p></div>")
+    html = page(f"<h1>Talks</h1><div class='main'><p>{S1}</p><p>{S2}</p></div>"
+                f"<div class='list'>{''.join(teaser.format(i) for i in range(8))}</div>")
+    assert body_of(html) == [S1, S2]
+    # A blog post's own title links to itself: one linked heading is not a teaser list.
+    post = f"<div class='post'><h2><a href='/p/1'>The post</a></h2><div class='entry'><p>{S1}</p></div></div>"
+    assert body_of(page(post)) == [S1]
+
+
 def test_lists_that_are_body_stay() -> None:
     items = "".join(f"<li>{s}</li>" for s in (S2, S3))
     html = page(f"<article><p>{S1}</p><ul>{items}</ul><p>{S1.replace('Erbil', 'Duhok')}</p></article>")

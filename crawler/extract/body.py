@@ -28,6 +28,7 @@ _TAG_BONUS = {"div": 5, "article": 10, "main": 5, "section": 2, "pre": 3, "td": 
               "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5, "body": -5, "html": -10}
 _MIN_SCORED = 25  # characters: shorter blocks neither vote for a container nor count as its text
 _MAX_LINK_DENSITY = 0.5
+_TEASER_CHARS = 400  # a linked headline with a summary; an article is longer
 
 
 def extract(root: etree._Element) -> list[str]:
@@ -35,12 +36,13 @@ def extract(root: etree._Element) -> list[str]:
     page = segment(root)
     if not page.blocks:
         return []
-    chosen = _choose(page)
+    teasers = _teasers(page)
+    chosen = _choose(page, teasers)
     if not chosen:
         return _short_page(page)
     spans = [(page.stats[r][0], page.stats[r][1]) for r in chosen]
     inside = [b for b in page.blocks if any(lo <= b.index <= hi for lo, hi in spans)]
-    keep = [_keep(b, page, chosen) for b in inside]
+    keep = [_keep(b, page, chosen) and not _in_teaser(b, teasers) for b in inside]
     # A short line right before dropped furniture is its label ("Related:", "DON'T MISS", "More:").
     # Not a paragraph among the article's own paragraphs, unless it ends like a label.
     for i in range(len(inside) - 1):
@@ -89,11 +91,24 @@ def _short_page(page: Page) -> list[str]:
     return [b.text for b in best]
 
 
-def _choose(page: Page) -> list[etree._Element]:
+def _teasers(page: Page) -> set[etree._Element]:
+    """Teaser items (other stories: a linked headline and a line or two of summary): their summaries read
+    like prose, and a list of them can hold more text than a short article."""
+    items = {b.chain[1] for b in page.blocks
+             if b.heading > 1 and len(b.chain) > 1 and b.links >= b.chars * 0.8
+             and page.stats[b.chain[1]][2] <= _TEASER_CHARS}  # a blog's own post has a linked title too
+    return items if len(items) >= 3 else set()  # a list of them; one is more likely a short article
+
+
+def _in_teaser(block: Block, teasers: set[etree._Element]) -> bool:
+    return bool(teasers) and any(el in teasers for el in block.chain[1:3])
+
+
+def _choose(page: Page, teasers: set[etree._Element]) -> list[etree._Element]:
     """The best-scoring container and those of its siblings that read as more of the same article."""
     scores: dict[etree._Element, float] = {}
     for block in page.blocks:
-        if block.chars < _MIN_SCORED or block.heading or block.caption:
+        if block.chars < _MIN_SCORED or block.heading or block.caption or _in_teaser(block, teasers):
             continue
         if block.links > block.chars * _MAX_LINK_DENSITY:
             continue
