@@ -35,12 +35,10 @@ _NEGATIVE = re.compile(
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _FIGURE = frozenset(("figure", "figcaption"))
 _EMBED = re.compile(r"embed|tweet|instagram|quote")
-# Inline elements whose class/id can mark their text as furniture (a caption span, a byline link).
-_INLINE_NAMED = frozenset("span small cite font label".split())
+# Inline elements whose class is read (a caption or byline span; not every <a> and <b>: lookups cost).
+_INLINE_NAMED = frozenset("span small cite font label time".split())
 # Pop-ups shown on hover or click (a name's rollover card inside a sentence): never the sentence's text.
 _HIDDEN = re.compile(r"(?i)rollover|tooltip|popover|hovercard|visually-?hidden|sr-only|screen-?reader")
-# Elements whose class is read (class lookups cost: not on every <a> and <b>).
-_NAMED = BLOCK_TAGS | frozenset("span small cite font label".split())
 # Microdata of the other fields (the byline, the dates, the lead): not the body's text.
 _FIELD_PROPS = frozenset("author creator publisher datePublished dateModified dateCreated description "
                          "headline alternativeHeadline keywords".split())
@@ -135,16 +133,16 @@ def segment(root: etree._Element) -> Page:
     for event, el in walker:
         if event == "start":
             tag = el.tag
-            cls = el.get("class") if tag in _NAMED else None
-            if tag in _PRUNED or tag in SKIP_TAGS or (tag not in _NEVER_HIDDEN and (
-                    (cls and _hidden_words(cls)) or (tag in BLOCK_TAGS and _display_none(el.get("style"))))):
-                if has_text and (tag in _PRUNED or tag in BLOCK_TAGS):  # a boundary: the text before is a block
-                    flush()
-                    links, furniture, has_text = 0, 0, False
-                walker.skip_subtree()
-                skipped = True
-                continue
             if tag in BLOCK_TAGS:
+                cls = el.get("class")
+                if tag in _PRUNED or (tag not in _NEVER_HIDDEN and (
+                        (cls and _hidden_words(cls)) or _display_none(el.get("style")))):
+                    if has_text:  # a boundary like any block: the text before it is a block of its own
+                        flush()
+                        links, furniture, has_text = 0, 0, False
+                    walker.skip_subtree()
+                    skipped = True
+                    continue
                 if has_text:
                     flush()
                     links, furniture, has_text = 0, 0, False
@@ -163,12 +161,24 @@ def segment(root: etree._Element) -> Page:
                                   parent[3] + (tag in _FIGURE), int(tag[1]) if tag in _HEADINGS else parent[4], st))
                 else:
                     stack.append((el, tag, el if named else None, 0, 0, st))
-            else:
-                if tag == "a":
-                    in_link += 1
-                elif tag == "br":
-                    buf.append(_BR)
-                if tag == "time" or (cls and tag in _INLINE_NAMED and _negative_words(cls)):
+            elif tag in SKIP_TAGS:
+                walker.skip_subtree()
+                skipped = True
+                continue
+            elif tag == "a":
+                in_link += 1
+            elif tag == "br":
+                buf.append(_BR)
+            elif tag in _INLINE_NAMED:
+                cls = el.get("class")
+                if cls:
+                    if _hidden_words(cls):
+                        walker.skip_subtree()
+                        skipped = True
+                        continue
+                    if tag == "time" or _negative_words(cls):
+                        inline_neg.append((el, len(stack)))
+                elif tag == "time":
                     inline_neg.append((el, len(stack)))
             text = el.text
         else:
