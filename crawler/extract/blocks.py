@@ -30,7 +30,7 @@ _NEGATIVE = re.compile(
     r"banner|cookies?|consent|popup|modal|breadcrumbs?|byline|bylines|author|authors|bio|tags?|caption|credits?|"
     r"outbrain|taboola|recommend(?:ed|ations)?|trending|popular|nav|navbar|navigation|menu|toolbar|rating|"
     r"pagination|pager|masthead|meta|timestamp|dateline|dates?|time|posted|disclaimer|copyright|more|also|follow|"
-    r"photos?|gallery|slideshow|lightbox|standfirst|excerpt|dek|subtitle|kicker|"
+    r"photos?|gallery|slideshow|lightbox|standfirst|excerpt|dek|subtitle|kicker|latest|most|headlines|"
     r"login|paywall|skip|email|jump|teaser|feedback|survey|tools)(?:$|[^a-z])")
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _FIGURE = frozenset(("figure", "figcaption"))
