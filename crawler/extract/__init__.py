@@ -69,13 +69,12 @@ def extract_article(
     # body sentence truncated by the CMS, which would then show up as a spurious lead or a duplicate.
     lead = pick("lead", ("selector", lambda: sel.first_text(root, selectors.get("lead"))))
 
-    ld_body = [p for p in (sel.collapse(line) for line in (ld.article_body or "").split("\n")) if p]
-    body_paragraphs = pick(
-        "body",
-        ("selector", lambda: sel.texts(root, selectors.get("body"))),
-        ("fallback", lambda: fallback.body(root)),
-        ("jsonld", lambda: ld_body),
-    ) or []
+    body_paragraphs = pick("body", ("selector", lambda: sel.texts(root, selectors.get("body"))))
+    if not body_paragraphs:
+        # Generic layer: the DOM's body weighed against JSON-LD articleBody; it names the layer it took.
+        body_paragraphs, body_layer = fallback.body(root, ld.article_body, lead)
+        if body_paragraphs:
+            sources["body"] = body_layer
 
     author = pick(
         "author",

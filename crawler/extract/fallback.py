@@ -1,4 +1,4 @@
-"""Generic layer for pages the selectors miss: first `<h1>` / og:title / `<title>`, densest `<p>` block."""
+"""Generic layer for pages the selectors miss: first `<h1>` / og:title / `<title>`, and the generic body."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import re
 from lxml import etree
 from parsel import Selector
 
+from . import bodypick
 from .selectors import element_text, one_line
 
-# Paragraphs under these are page furniture, not the article.
-_IGNORED = frozenset("nav header footer aside script style form noscript template".split())
 # "Headline | Site" or "Headline - Site": the separator must have spaces around it.
 _TITLE_SUFFIX = re.compile(r"^(?P<head>.*\S)\s+[|\-–—]\s+(?P<site>[^|\-–—]+?)\s*$", re.S)
 _MAX_SUFFIX = 40
@@ -42,29 +41,16 @@ def strip_site_suffix(text: str) -> str:
     return head
 
 
-def body(root: Selector) -> list[str]:
-    """Texts of the `<p>` children of the element whose direct `<p>` children hold the most text."""
-    groups: dict[etree._Element, list[str]] = {}
-    order: list[etree._Element] = []
-    for p in root.xpath("//p"):
-        el = p.root
-        parent = el.getparent()
-        if parent is None or _ignored(el):
-            continue
-        text = element_text(p)
-        if not text:
-            continue
-        if parent not in groups:
-            groups[parent] = []
-            order.append(parent)
-        groups[parent].append(text)
-    best: list[str] = []
-    best_size = 0
-    for parent in order:  # document order: ties go to the earlier block, deterministically
-        size = sum(len(t) for t in groups[parent])
-        if size > best_size:
-            best, best_size = groups[parent], size
-    return list(best)
+def body(root: Selector, article_body: str | None = None, lead: str | None = None) -> tuple[list[str], str]:
+    """(paragraphs, layer) of the generic body (crawler/extract/body.py), weighed against JSON-LD articleBody;
+    the lead, when the page has one, is its own field and not repeated as the first paragraph."""
+    el = root.root
+    if not isinstance(el, etree._Element):
+        return bodypick.declared_paragraphs(article_body), "jsonld"
+    paragraphs, layer = bodypick.generic_body(el, article_body)
+    if lead and paragraphs and one_line(paragraphs[0]) == one_line(lead) and len(paragraphs) > 1:
+        paragraphs = paragraphs[1:]
+    return paragraphs, layer
 
 
 def _ignored_heading(el: etree._Element) -> bool:
@@ -74,9 +60,3 @@ def _ignored_heading(el: etree._Element) -> bool:
         return True
     return "header" in names and not any(n in ("article", "main") for n in names)
 
-
-def _ignored(el: etree._Element) -> bool:
-    for anc in el.iterancestors():
-        if isinstance(anc.tag, str) and anc.tag.lower() in _IGNORED:
-            return True
-    return False

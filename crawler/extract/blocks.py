@@ -1,0 +1,240 @@
+"""Cut a parsed page into text blocks (paragraphs of any markup) with the evidence the body scorer needs."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+_SPACES = re.compile(r"\s+")
+_BR = "\x00"  # stands for a <br> in a block's raw text: XML/HTML text can never hold a NUL
+# Boundaries of a block of text: what a browser renders on its own line (forms and tables too).
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body center dd details dialog dir div dl dt fieldset figcaption figure "
+    "footer form h1 h2 h3 h4 h5 h6 header hgroup hr html li main menu nav ol p pre section summary table tbody "
+    "td tfoot th thead tr ul caption legend".split())
+# Never article text: not rendered, or controls whose labels are interface text.
+SKIP_TAGS = frozenset(
+    "script style noscript template svg math head title meta link button select option textarea iframe object "
+    "embed canvas audio video input map area datalist output progress meter".split())
+# Never the article's text; their subtrees are not walked at all (the article is not in a menu).
+_PRUNED = frozenset("nav aside footer menu".split())
+# Page furniture by element name.
+FURNITURE_TAGS = frozenset("nav aside footer header menu dialog".split())
+# Page furniture by class/id words: comment threads, share bars, related links, bylines, newsletters...
+_NEGATIVE = re.compile(
+    r"(?:^|[^a-z])(?:comments?|commentlist|disqus|related|share|sharing|social|sidebar|widgets?|footer|"
+    r"newsletters?|subscribe|subscription|signup|promo|promos|sponsor(?:ed)?|adverts?|advertisement|ads?|"
+    r"banner|cookies?|consent|popup|modal|breadcrumbs?|byline|bylines|author|authors|bio|tags?|caption|credits?|"
+    r"outbrain|taboola|recommend(?:ed|ations)?|trending|popular|nav|navbar|navigation|menu|toolbar|rating|"
+    r"pagination|pager|masthead|meta|timestamp|dateline|dates?|time|posted|disclaimer|copyright|more|also|follow|"
+    r"photos?|gallery|slideshow|lightbox|standfirst|excerpt|dek|subtitle|kicker|latest|most|headlines|"
+    r"login|paywall|skip|email|jump|teaser|feedback|survey|tools)(?:$|[^a-z])")
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_FIGURE = frozenset(("figure", "figcaption"))
+_EMBED = re.compile(r"embed|tweet|instagram|quote")
+# Inline elements whose class is read (a caption or byline span; not every <a> and <b>: lookups cost).
+_INLINE_NAMED = frozenset("span small cite font label time".split())
+# Pop-ups shown on hover or click (a name's rollover card inside a sentence): never the sentence's text.
+_HIDDEN = re.compile(r"(?i)rollover|tooltip|popover|hovercard|visually-?hidden|sr-only|screen-?reader")
+# Microdata of the other fields (the byline, the dates, the lead): not the body's text.
+_FIELD_PROPS = frozenset("author creator publisher datePublished dateModified dateCreated description "
+                         "headline alternativeHeadline keywords".split())
+_DISPLAY_NONE = re.compile(r"(?i)display\s*:\s*none")  # hidden copies (schema.org markup, modals)
+_NEVER_HIDDEN = frozenset("html body main article".split())  # page-wide classes ("tooltips-enabled")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+@dataclass(slots=True)
+class Block:
+    """One paragraph of text and where it sits."""
+
+    text: str
+    owner: etree._Element  # innermost block-level element holding the text
+    chain: tuple[etree._Element, ...]  # owner and up to five ancestors, innermost first
+    chars: int  # non-space characters
+    links: int  # non-space characters inside <a>
+    furniture: int  # non-space characters inside inline furniture (a caption or byline span, a <time>)
+    negative: etree._Element | None  # innermost furniture ancestor (by name or class/id), if any
+    caption: bool  # inside <figure>/<figcaption>
+    heading: int  # 1..6 for <h1>..<h6>, else 0
+    index: int  # preorder number of the owner
+
+
+@dataclass
+class Page:
+    blocks: list[Block] = field(default_factory=list)
+    # element -> [preorder start, preorder end, non-space chars, link chars] of its whole subtree
+    stats: dict[etree._Element, list[int]] = field(default_factory=dict)
+    containers: set[etree._Element] = field(default_factory=set)  # elements with block-level children
+
+
+def negative_name(el: etree._Element) -> bool:
+    names = (el.get("class") or "") + " " + (el.get("id") or "")
+    return _negative_words(names) if names.strip() else False
+
+
+@lru_cache(maxsize=4096)
+def _negative_words(names: str) -> bool:
+    names = _CAMEL.sub("-", names).lower()
+    # An embedded post or quote ("social-embed", "twitter-tweet") is part of what the article shows.
+    return bool(_NEGATIVE.search(names)) and not _EMBED.search(names)
+
+
+@lru_cache(maxsize=4096)
+def _hidden_words(names: str) -> bool:
+    return bool(_HIDDEN.search(names))
+
+
+def _display_none(style: str | None) -> bool:
+    return bool(style) and "none" in style.lower() and bool(_DISPLAY_NONE.search(style))  # type: ignore[union-attr]
+
+
+def segment(root: etree._Element) -> Page:
+    """Blocks in document order, found in one forward walk (no recursion: any nesting depth is fine).
+
+    Only block-level elements are remembered (stack, stats); inline ones just add their text, which keeps
+    the walk cheap on the thousands of spans and links of a real page.
+    """
+    page = Page()
+    stats, blocks, containers = page.stats, page.blocks, page.containers
+    # Open block elements: (element, tag, negative ancestor-or-self, figure depth, heading level, stats)
+    stack: list[tuple] = []
+    buf: list[str] = []
+    links = 0  # link characters in buf
+    in_link = 0
+    furniture = 0  # furniture characters in buf
+    # Open inline furniture elements with the block depth they sit at: a span wrapping whole paragraphs
+    # (a CMS "meta_field" wrapper) marks none of the blocks inside it.
+    inline_neg: list[tuple[etree._Element, int]] = []
+    counter = 0
+    has_text = False
+
+    def flush() -> None:
+        raw = "".join(buf)
+        buf.clear()
+        top = stack[-1]
+        chain = tuple(e[0] for e in reversed(stack[-6:]))
+        if _BR not in raw:
+            parts = [_SPACES.sub(" ", raw).strip()]
+        else:
+            parts = _lines(raw, top[1] == "p")
+        sizes = [len(p) for p in parts]
+        total = sum(sizes) or 1
+        for part, n in zip(parts, sizes):
+            if n:
+                blocks.append(Block(part, top[0], chain, n, round(links * n / total), round(furniture * n / total),
+                                    top[2], top[3] > 0, top[4], top[5][0]))
+
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    skipped = False  # the last start was skipped: the next event is that element's end
+    for event, el in walker:
+        if event == "start":
+            tag = el.tag
+            if tag in BLOCK_TAGS:
+                cls = el.get("class")
+                if tag in _PRUNED or (tag not in _NEVER_HIDDEN and (
+                        (cls and _hidden_words(cls)) or _display_none(el.get("style")))):
+                    if has_text:  # a boundary like any block: the text before it is a block of its own
+                        flush()
+                        links, furniture, has_text = 0, 0, False
+                    walker.skip_subtree()
+                    skipped = True
+                    continue
+                if has_text:
+                    flush()
+                    links, furniture, has_text = 0, 0, False
+                elif buf:
+                    buf.clear()
+                st = [counter, counter, 0, 0]
+                counter += 1
+                stats[el] = st
+                ident = el.get("id")
+                named = ((cls or ident) and _negative_words((cls or "") + " " + (ident or ""))
+                         or el.get("itemprop") in _FIELD_PROPS)
+                if stack:
+                    parent = stack[-1]
+                    containers.add(parent[0])
+                    stack.append((el, tag, el if (named or tag in FURNITURE_TAGS) else parent[2],
+                                  parent[3] + (tag in _FIGURE), int(tag[1]) if tag in _HEADINGS else parent[4], st))
+                else:
+                    stack.append((el, tag, el if named else None, 0, 0, st))
+            elif tag in SKIP_TAGS:
+                walker.skip_subtree()
+                skipped = True
+                continue
+            elif tag == "a":
+                in_link += 1
+            elif tag == "br":
+                buf.append(_BR)
+            elif tag in _INLINE_NAMED:
+                cls = el.get("class")
+                if cls:
+                    if _hidden_words(cls):
+                        walker.skip_subtree()
+                        skipped = True
+                        continue
+                    if tag == "time" or _negative_words(cls):
+                        inline_neg.append((el, len(stack)))
+                elif tag == "time":
+                    inline_neg.append((el, len(stack)))
+            text = el.text
+        else:
+            if event == "end":
+                if skipped:
+                    skipped = False
+                else:
+                    tag = el.tag
+                    if tag in BLOCK_TAGS:
+                        if has_text:
+                            flush()
+                            links, furniture, has_text = 0, 0, False
+                        elif buf:
+                            buf.clear()
+                        st = stack.pop()[5]
+                        st[1] = counter - 1
+                        if stack:
+                            up = stack[-1][5]
+                            up[2] += st[2]
+                            up[3] += st[3]
+                    else:
+                        if tag == "a":
+                            in_link -= 1
+                        if inline_neg and inline_neg[-1][0] is el:
+                            inline_neg.pop()
+            text = el.tail  # after an element's end, and after a comment: the tail is the parent's text
+        if text and stack:
+            n = len(text.strip())
+            if n:
+                buf.append(text)
+                has_text = True
+                st = stack[-1][5]
+                st[2] += n
+                if in_link:
+                    st[3] += n
+                    links += n
+                if inline_neg and inline_neg[-1][1] == len(stack):
+                    furniture += n
+            elif buf:
+                buf.append(" ")  # a space between two inline elements still separates their words
+    if has_text and stack:
+        flush()
+    return page
+
+
+def _lines(raw: str, paragraph: bool) -> list[str]:
+    """Text with <br>s: one paragraph of lines in a <p>; elsewhere <br><br> (a blank line) splits paragraphs."""
+    lines = [_SPACES.sub(" ", line).strip() for line in raw.split(_BR)]
+    if paragraph:
+        return ["\n".join(lines).strip("\n")]
+    parts: list[str] = []
+    cur: list[str] = []
+    for line in lines + [""]:
+        if line:
+            cur.append(line)
+        elif cur:
+            parts.append("\n".join(cur))
+            cur = []
+    return parts
