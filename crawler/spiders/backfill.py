@@ -525,6 +525,10 @@ class BackfillSpider(NewsSpider):
                 else:
                     req = self._articles_one(unit, url)
                 if req is not None:
+                    # Scrapy's queues are last-in first-out within a priority: a falling priority keeps the
+                    # walk in id order. dont_filter: two ids redirecting to one article are two events
+                    # (the identity check above already makes each id one request).
+                    req = req.replace(priority=PRIO_ARTICLE - k, dont_filter=True)
                     self.ids_in_flight += 1
                     unit.id_request = True  # type: ignore[attr-defined]
                 # The unit's own count: with no request (archived and not due, or already reached through
@@ -556,12 +560,13 @@ class BackfillSpider(NewsSpider):
 
     def _article(self, response: Response, unit: Unit | None) -> Iterator[dict[str, Any]]:
         ident = response.meta["identity"]
-        self.fetched_keys.add(ident.key)
         for item in super().parse_article(response):
-            if item.get("kind") == "article" and item["key"] != ident.key:
-                # The target of a redirect: archived once, under its own key.
-                if item["key"] in self.fetched_keys or (self.rechecker and not self.rechecker.decide(item["key"])[0]):
-                    self.crawler.stats.inc_value("backfill/redirect_target_seen")
+            if item.get("kind") == "article":
+                # Once per run under its own key, whether reached directly or as the target of a redirect
+                # (a redirect target archived before and not due is not recorded again either).
+                if item["key"] in self.fetched_keys or (item["key"] != ident.key and self.rechecker
+                                                        and not self.rechecker.decide(item["key"])[0]):
+                    self.crawler.stats.inc_value("backfill/article_seen_in_run")
                     continue
                 self.fetched_keys.add(item["key"])
             elif (getattr(unit, "id_request", False) and item.get("outcome") == "gone"
