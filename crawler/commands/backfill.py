@@ -32,7 +32,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--oldest-first", action="store_true", help="walk --ids from LOW up instead of from HIGH down")
     p.add_argument("--since", metavar="DATE", default=None,
                    help="only articles published on or after DATE (YYYY-MM-DD in the site's time zone, or ISO "
-                   "8601): sitemap entries dated before are skipped, a listing stops at a page all older")
+                   "8601): sitemap entries dated before are skipped, a listing stops at a page whose own cards "
+                   "are mostly older")
     p.add_argument("--until", metavar="DATE", default=None,
                    help="only articles published on or before DATE: sitemap entries dated after are skipped "
                    "(listings and ids are walked from their newest end; what they give is kept)")

@@ -108,7 +108,8 @@ class Unit:
     index: int
     pending: int = 0
     failed: bool = False
-    dates: list[datetime] = field(default_factory=list)
+    dates: dict[str, datetime] = field(default_factory=dict)   # article key -> published (for --since)
+    fresh: set[str] = field(default_factory=set)                # listing: keys this page adds to the walk
     on_done: Callable[[Unit], None] | None = None
     parent: Unit | None = None  # a sitemap index waits for its child sitemaps
 
@@ -236,7 +237,7 @@ class BackfillSpider(NewsSpider):
         if item.get("kind") == "article":
             when = _when(item.get("published_at"))
             if when is not None:
-                unit.dates.append(when)
+                unit.dates[item["key"]] = when
                 self.oldest = when if self.oldest is None or when < self.oldest else self.oldest
         elif item.get("outcome") in ("failed", "blocked"):
             unit.failed = True  # not in the archive: the cursor stays before it, the next backfill retries
@@ -290,7 +291,7 @@ class BackfillSpider(NewsSpider):
                 unit.pending += 1  # never completes in this run: the next backfill starts here
                 return
             elif self.since is not None and (when := _when(self.progress.published_at(ident.key))):
-                unit.dates.append(when)
+                unit.dates[ident.key] = when
 
     # --- start --------------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
@@ -393,6 +394,7 @@ class BackfillSpider(NewsSpider):
             self.crawler.stats.inc_value("backfill/listing_end")
             return
         walk.stale = 0 if fresh else walk.stale + 1
+        unit.fresh = fresh
         yield from self._articles(unit, ((link, None) for link, _ in found))
         if walk.stale >= self.stale_pages:
             # Sites often answer past-the-end pages with the last page again.
@@ -406,8 +408,12 @@ class BackfillSpider(NewsSpider):
         walk = unit.walk
         if self.since is None or walk.end is not None or walk.stopped:
             return
-        if unit.dates and max(unit.dates) < self.since:
-            walk.stopped = True  # a whole page older than --since: listings go newest first
+        # The page's own cards are the links new to the walk (furniture such as a "breaking" ticker repeats
+        # from page to page); their median date is older than --since: listings go newest first, so
+        # every later page is older still.
+        dates = sorted(d for k, d in unit.dates.items() if k in unit.fresh)
+        if dates and dates[len(dates) // 2] < self.since:
+            walk.stopped = True
             self.crawler.stats.inc_value("backfill/listing_since_reached")
             return
         if req := self._page_request(walk, unit.base, unit.index + 1):  # type: ignore[attr-defined]
@@ -548,7 +554,7 @@ class BackfillSpider(NewsSpider):
         if self.since is None or not unit.dates:
             return
         # Ids do not grow at a steady rate: stop only after a run of articles all older than --since.
-        walk.stale = walk.stale + 1 if max(unit.dates) < self.since else 0
+        walk.stale = walk.stale + 1 if max(unit.dates.values()) < self.since else 0
         if walk.stale >= self.since_run and not walk.stopped:
             walk.stopped = True
             self.crawler.stats.inc_value("backfill/ids_since_reached")
