@@ -124,16 +124,21 @@ def test_since_stops_the_listing_at_a_page_all_older(tmp_path: Path):
 
 def test_max_pages_caps_a_run_and_the_next_run_continues(tmp_path: Path):
     db = str(tmp_path / "archive.db")
-    n = 200
+    n = 120
     with BenchServer(n, per_page=PER_PAGE) as srv:  # no sitemap: the listing alone
-        first = backfill_json(db, srv.base_url, "--max-pages", "60")
-        assert 0 < first["crawl"]["new_articles"] < n
-        assert any("run the same command again" in line for line in [
-            run_cli("backfill", "--local", "--db", db, "--base-url", srv.base_url, "--max-pages", "1").stdout])
+        # Text output, and plain progress lines (not a terminal) every 0.1 s.
+        first = run_cli("backfill", "--local", "--db", db, "--base-url", srv.base_url, "--max-pages", "40",
+                        "-s", "NEWSARCHIVE_PROGRESS_INTERVAL=0.1", "-s", "CONCURRENT_REQUESTS=4")
+        assert first.returncode == 0, first.stderr[-2000:]
+        archived_first = query(db, "SELECT count(*) FROM articles")[0][0]
         second = backfill_json(db, srv.base_url)
         fetched = srv.fetches()
+    assert 0 < archived_first < n
+    assert "  run the same command again to continue where this run stopped" in first.stdout, first.stdout
+    progress = [line for line in first.stderr.splitlines() if line.startswith("progress: ")]
+    assert progress and all(" pages/s | targets " in line for line in progress), first.stderr[-2000:]
     assert query(db, "SELECT count(*) FROM articles") == [(n,)]
-    assert second["crawl"]["new_articles"] + first["crawl"]["new_articles"] == n
+    assert second["crawl"]["new_articles"] == n - archived_first
     assert set(article_fetches(fetched).values()) == {1}
     assert [w["state"] for w in second["backfill"]["walks"]] == ["complete"]
 

@@ -17,7 +17,7 @@ from twisted.python.failure import Failure
 
 from archive.backfill import BackfillProgress
 from crawler.feeds import FeedError, parse_feed
-from crawler.profile import Profile, ProfileError, clean_url
+from crawler.profile import ProfileError, clean_url
 from crawler.recheck import Rechecker
 from crawler.spiders.news import PRIO_ARTICLE, PRIO_ENTRY, NewsSpider
 
@@ -112,6 +112,8 @@ class Unit:
     fresh: set[str] = field(default_factory=set)                # listing: keys this page adds to the walk
     on_done: Callable[[Unit], None] | None = None
     parent: Unit | None = None  # a sitemap index waits for its child sitemaps
+    base: str = ""              # listing: the URL of its first page
+    id_request: bool = False    # ids: this id was requested (not skipped)
 
 
 class BackfillSpider(NewsSpider):
@@ -126,7 +128,7 @@ class BackfillSpider(NewsSpider):
         super().__init__(**kwargs)
         self._bf_args = {"ids": ids, "oldest_first": oldest_first, "since": since, "until": until,
                          "sources": sources, "restart": restart}
-        self.progress: BackfillProgress | None = None
+        self._progress: BackfillProgress | None = None
         self.walks: list[Walk] = []
         self.ids: tuple[int, int] | None = None
         self.oldest_first = False
@@ -140,6 +142,11 @@ class BackfillSpider(NewsSpider):
         self.oldest: datetime | None = None
         self.sitemap_files = 0
         self.crawl_id: int | None = None
+
+    @property
+    def progress(self) -> BackfillProgress:
+        assert self._progress is not None, "opened in start()"
+        return self._progress
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BackfillSpider:
@@ -295,7 +302,7 @@ class BackfillSpider(NewsSpider):
 
     # --- start --------------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
-        self.progress = BackfillProgress(self.db_path, self.profile.name)
+        self._progress = BackfillProgress(self.db_path, self.profile.name)
         self.rechecker = Rechecker(self.db_path, self.profile.name, self.editions, self.recheck_mode)
         self.crawl_id = self.crawler.stats.get_value("store/crawl_id")
         if self.restart:
@@ -354,7 +361,7 @@ class BackfillSpider(NewsSpider):
         unit = self._unit(walk, page, on_done=self._page_done)
         req = self._request(self._page_url(base, page), self.parse_listing, PRIO_ENTRY if page == walk.first
                             else PRIO_NEXT_PAGE, kind="listing", listing=base, page=page, bf_unit=unit)
-        unit.base = base  # type: ignore[attr-defined]
+        unit.base = base
         return req
 
     def parse_home(self, response: Response) -> Iterator[Request | dict[str, Any]]:
@@ -416,7 +423,7 @@ class BackfillSpider(NewsSpider):
             walk.stopped = True
             self.crawler.stats.inc_value("backfill/listing_since_reached")
             return
-        if req := self._page_request(walk, unit.base, unit.index + 1):  # type: ignore[attr-defined]
+        if req := self._page_request(walk, unit.base, unit.index + 1):
             self.crawler.engine.crawl(req)
 
     # --- sitemaps -----------------------------------------------------------------------------------
@@ -536,7 +543,7 @@ class BackfillSpider(NewsSpider):
                     # (the identity check above already makes each id one request).
                     req = req.replace(priority=PRIO_ARTICLE - k, dont_filter=True)
                     self.ids_in_flight += 1
-                    unit.id_request = True  # type: ignore[attr-defined]
+                    unit.id_request = True
                 # The unit's own count: with no request (archived and not due, or already reached through
                 # a redirect) it is complete now; else when its request and items are.
                 self._release(unit)
@@ -548,7 +555,7 @@ class BackfillSpider(NewsSpider):
         return reqs[0] if reqs else None
 
     def _id_done(self, unit: Unit) -> None:
-        if getattr(unit, "id_request", False):
+        if unit is not None and unit.id_request:
             self.ids_in_flight -= 1
         walk = unit.walk
         if self.since is None or not unit.dates:
@@ -575,7 +582,7 @@ class BackfillSpider(NewsSpider):
                     self.crawler.stats.inc_value("backfill/article_seen_in_run")
                     continue
                 self.fetched_keys.add(item["key"])
-            elif (getattr(unit, "id_request", False) and item.get("outcome") == "gone"
+            elif (unit is not None and unit.id_request and item.get("outcome") == "gone"
                   and not response.meta.get("recheck")):
                 # An id never archived that answers 404/410: counted, not an error (ids have gaps).
                 status = item.get("http_status")
@@ -601,7 +608,7 @@ class BackfillSpider(NewsSpider):
 
     def closed(self, reason: str) -> None:
         try:
-            if getattr(self, "progress", None) is not None:
+            if self._progress is not None:
                 for walk in self.walks:
                     self._save(walk, force=True)
                 self.progress.close()
@@ -611,9 +618,3 @@ class BackfillSpider(NewsSpider):
         finally:
             super().closed(reason)
 
-
-def profile_of(spider: Any) -> Profile | None:
-    return getattr(spider, "profile", None)
-
-
-__all__ = ["BackfillSpider", "parse_ids", "parse_date", "clean_url"]
