@@ -90,6 +90,13 @@ OLDER_NOT_FETCHED = ("older articles were not fetched: a crawl reads only the ne
                      "`newsarchive backfill` archives the site's whole history into this archive")
 
 
+def older_not_fetched(archive: Archive, crawl_id: int, report: dict[str, Any], stats: dict[str, Any]) -> bool:
+    """The first crawl of an archive never backfilled, with a listing left at the profile's page limit."""
+    if not first_crawl(archive.db, crawl_id, report["crawl"]["site"]) or is_backfill(archive.db, crawl_id):
+        return False
+    return bool(stats.get("discovery/listing_limit_reached"))
+
+
 def report_crawls(args: argparse.Namespace, jobs: list[Any], labels: list[str] | None = None,
                   extend: Callable[[dict[str, Any], Any], list[str]] | None = None) -> int:
     """Print each finished job's crawl report (text, or JSON with the Scrapy stats); the exit status.
@@ -105,7 +112,7 @@ def report_crawls(args: argparse.Namespace, jobs: list[Any], labels: list[str] |
                 return 1
             report = runs.crawl_report(archive.db, crawl_id)
             report["scrapy_stats"] = {k: v for k, v in job.stats.items() if isinstance(v, (int, float, str))}
-            if first_crawl(archive.db, crawl_id, report["crawl"]["site"]) and not is_backfill(archive.db, crawl_id):
+            if older_not_fetched(archive, crawl_id, report, job.stats):
                 report["note"] = OLDER_NOT_FETCHED
             extra.append(extend(report, job) if extend else [])
             reports.append(report)
