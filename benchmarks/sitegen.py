@@ -285,10 +285,14 @@ class Site:
         """`/sitemaps/ar-K.xml` (K from 1): a urlset; None past the last one."""
         if not 1 <= k <= self.sitemap_count:
             return None
-        urls = [f"<url><loc>{esc(HOST + self.path(i))}</loc><lastmod>{self.modified(i).isoformat()}</lastmod></url>"
+        # Google News style: a publication date besides lastmod.
+        urls = [f"<url><loc>{esc(HOST + self.path(i))}</loc><lastmod>{self.modified(i).isoformat()}</lastmod>"
+                f"<news:news><news:publication_date>{self.published(i).isoformat()}</news:publication_date>"
+                "</news:news></url>"
                 for i in range((k - 1) * SITEMAP_CHUNK, min(self.n, k * SITEMAP_CHUNK))]
         return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/'
-                f'sitemap/0.9">{"".join(urls)}</urlset>\n').encode()
+                'sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+                f'{"".join(urls)}</urlset>\n').encode()
 
 
 def article_index(site: Site, path: str) -> int | None:

@@ -114,12 +114,24 @@ def test_since_stops_the_listing_at_a_page_all_older(tmp_path: Path):
     listing = sorted(t for t in fetched if t.startswith("/ar/latest"))
     assert listing == sorted(["/ar/latest"] + [f"/ar/latest?page={p}" for p in range(2, 7)])
     ids = sorted(int(k.rsplit(":", 1)[1]) - FIRST_ID for (k,) in query(db, "SELECT key FROM articles"))
-    # 200..299 from the listing and sitemap, 180..199 from page 6; sitemap entries last modified before
-    # --since (lastmod = published + 25 min) are skipped, the three after it are on page 6 anyway.
+    # 200..299 from the listing and the sitemap, 180..199 from page 6; sitemap entries published before
+    # --since are skipped.
     assert ids == list(range(180, 300))
-    assert report["backfill"]["entry_outside_dates"] == 197
+    assert report["backfill"]["entry_outside_dates"] == 200
     assert {w["kind"]: w["state"] for w in report["backfill"]["walks"] if w["kind"] == "listing"} == {
         "listing": "stopped at --since"}
+
+
+def test_until_skips_sitemap_entries_published_after(tmp_path: Path):
+    db = str(tmp_path / "archive.db")
+    n = 300
+    until = (EPOCH + timedelta(minutes=7 * 99)).isoformat()  # article 99's publication time, inclusive
+    with BenchServer(n, per_page=PER_PAGE, sitemap=True) as srv:
+        report = backfill_json(db, srv.base_url, "--sources", "sitemaps", "--until", until)
+    ids = sorted(int(k.rsplit(":", 1)[1]) - FIRST_ID for (k,) in query(db, "SELECT key FROM articles"))
+    assert ids == list(range(100))
+    assert report["backfill"]["entry_outside_dates"] == n - 100
+    assert [w["kind"] for w in report["backfill"]["walks"]] == ["sitemap", "sitemap"]
 
 
 def test_max_pages_caps_a_run_and_the_next_run_continues(tmp_path: Path):
