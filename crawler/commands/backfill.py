@@ -47,7 +47,9 @@ def add_parser(sub: Any) -> None:
 
 @dataclass
 class BackfillJob:
-    """A crawl job (crawler.runner.CrawlJob's fields) that runs the backfill spider."""
+    """What crawler.runner.run_crawls needs of a job (CrawlJob's fields), running the backfill spider.
+
+    Not a CrawlJob subclass: that would import Scrapy whenever the command line is parsed."""
 
     db: str
     site: str
