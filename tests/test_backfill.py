@@ -155,6 +155,19 @@ def test_max_pages_caps_a_run_and_the_next_run_continues(tmp_path: Path):
     assert [w["state"] for w in second["backfill"]["walks"]] == ["complete"]
 
 
+def test_backfill_after_crawls_fetches_only_what_they_did_not(tmp_path: Path):
+    db = str(tmp_path / "archive.db")
+    n = 180
+    with BenchServer(n, per_page=PER_PAGE) as srv:
+        crawled = crawl_json("--db", db, "--base-url", srv.base_url)["crawl"]["new_articles"]
+        report = backfill_json(db, srv.base_url)
+        fetched = srv.fetches()
+    assert 0 < crawled < n and report["crawl"]["new_articles"] == n - crawled
+    assert len(article_fetches(fetched)) == n and set(article_fetches(fetched).values()) == {1}
+    reach = json.loads(run_cli("stats", "--json", "--db", db).stdout)["reach_by_edition"]["ar"]
+    assert reach["articles"] == n and datetime.fromisoformat(reach["oldest_published"]) == EPOCH
+
+
 def test_backfill_refuses_a_locked_archive(tmp_path: Path):
     from archive.lock import CrawlLock
 
