@@ -74,7 +74,7 @@ class BackfillJob:
 
 def check_options(args: argparse.Namespace, profile: Any) -> dict[str, Any]:
     """The spider's backfill arguments, checked before Scrapy starts (a usage error exits 2 with one line)."""
-    from crawler.spiders.backfill import SOURCES, parse_date, parse_ids
+    from crawler.backfill_walk import SOURCES, parse_date, parse_ids
 
     options: dict[str, Any] = {}
     if args.ids:
