@@ -34,7 +34,25 @@ def stats(db: Any) -> dict[str, Any]:
         "crawls": scalar("SELECT count(*) FROM crawls"),
         "last_crawl": dict(zip([c[0] for c in cursor.description], last)) if last else None,
         "size_bytes": page_size * page_count,
+        "reach_by_edition": reach(db),
     }
+
+
+def reach(db: Any) -> dict[str, dict[str, Any]]:
+    """How far back the archive reaches per edition: its oldest and newest declared publication dates."""
+    out: dict[str, dict[str, Any]] = {}
+    # published_at is ISO 8601 with the site's offset: min() on the text is right within one site's offset;
+    # julianday() compares instants whatever the offset.
+    for edition, count, undated, oldest, newest in as_database(db).execute(
+            "SELECT edition, count(*), sum(published_at IS NULL), "
+            "(SELECT p.published_at FROM articles p WHERE p.edition = a.edition AND p.published_at IS NOT NULL "
+            " ORDER BY julianday(p.published_at) LIMIT 1), "
+            "(SELECT p.published_at FROM articles p WHERE p.edition = a.edition AND p.published_at IS NOT NULL "
+            " ORDER BY julianday(p.published_at) DESC LIMIT 1) "
+            "FROM articles a GROUP BY edition ORDER BY edition"):
+        out[edition] = {"articles": count, "oldest_published": oldest, "newest_published": newest,
+                        "undated": int(undated or 0)}
+    return out
 
 
 def format_stats(data: dict[str, Any]) -> str:
@@ -43,6 +61,11 @@ def format_stats(data: dict[str, Any]) -> str:
              + ", ".join(f"{n} {s}" for s, n in sorted(data["articles_by_status"].items())) + ")"]
     for edition, counts in sorted(data["articles_by_edition"].items()):
         lines.append(f"  {edition}: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    for edition, r in sorted(data.get("reach_by_edition", {}).items()):
+        span = f"published {r['oldest_published'][:10]} to {r['newest_published'][:10]}" \
+            if r["oldest_published"] else "no publication dates"
+        lines.append(f"reach: {edition}: {r['articles']} articles {span}"
+                     + (f" ({r['undated']} undated)" if r["undated"] else ""))
     lines.append(f"versions: {data['versions']} ({data['articles_edited']} article(s) edited at least once)")
     lines.append(f"duplicates: {data['duplicates']}")
     lines.append("fetches: " + (", ".join(f"{n} {o}" for o, n in data["fetches"].items()) or "none"))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from benchmarks.sitegen import Site, article_index
+from benchmarks.sitegen import PER_PAGE, Site, article_index
 
 ROOT = Path(__file__).resolve().parent.parent
 _REASONS = {200: b"OK", 304: b"Not Modified", 400: b"Bad Request", 404: b"Not Found"}
@@ -28,12 +28,14 @@ class App:
     def __init__(self, site: Site) -> None:
         self.site = site
         self.stats: dict[str, int] = {}
+        self.fetches: dict[str, int] = {}  # requests per target (path and query), for "fetched once" checks
         self.reset()
 
     def reset(self) -> None:
         self.stats = {k: 0 for k in ("requests", "articles", "article_200", "article_304", "conditional",
                                      "if_none_match", "if_modified_since", "listings", "other", "not_found",
                                      "bytes")}
+        self.fetches = {}
 
     def handle(self, method: str, target: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(target)
@@ -41,6 +43,7 @@ class App:
         if path.startswith("/_bench/"):
             return self._control(path, parse_qs(parts.query))
         self.stats["requests"] += 1
+        self.fetches[target] = self.fetches.get(target, 0) + 1
         site = self.site
         i = article_index(site, path)
         if i is not None:
@@ -57,6 +60,13 @@ class App:
         elif path == "/ar/rss.xml":
             self.stats["other"] += 1
             return 200, {"Content-Type": "application/rss+xml; charset=utf-8"}, site.rss()
+        elif path == "/sitemap.xml":
+            self.stats["other"] += 1
+            return 200, {"Content-Type": "application/xml"}, site.sitemap_index()
+        elif path.startswith("/sitemaps/ar-") and path.endswith(".xml") and path[13:-4].isdigit():
+            self.stats["other"] += 1
+            if (body := site.sitemap(int(path[13:-4]))) is not None:
+                return 200, {"Content-Type": "application/xml"}, body
         elif path == "/robots.txt":
             self.stats["other"] += 1
             return 200, {"Content-Type": "text/plain"}, site.robots()
@@ -93,6 +103,8 @@ class App:
             self.site.state = 1 if query.get("edited", ["0"])[0] == "1" else 0
         elif path == "/_bench/reset":
             self.reset()
+        elif path == "/_bench/fetches":
+            return 200, {"Content-Type": "application/json"}, json.dumps(self.fetches).encode()
         elif path != "/_bench/stats":
             return 404, {}, b""
         body = {**self.stats, "state": self.site.state, "n": self.site.n, "edited": self.site.edited_keys()}
@@ -158,10 +170,15 @@ async def serve(site: Site, port: int, ready: Any = None) -> None:
 class BenchServer:
     """`with BenchServer(n) as srv:` runs the server in its own process (its own core, not the crawler's GIL)."""
 
-    def __init__(self, n: int, seed: int = 24, prewarm: bool = False) -> None:
+    def __init__(self, n: int, seed: int = 24, prewarm: bool = False, per_page: int | None = None,
+                 sitemap: bool = False) -> None:
         cmd = [sys.executable, "-m", "benchmarks.server", "--n", str(n), "--seed", str(seed)]
         if prewarm:
             cmd.append("--prewarm")
+        if per_page:
+            cmd += ["--per-page", str(per_page)]
+        if sitemap:
+            cmd.append("--sitemap")
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
@@ -180,6 +197,10 @@ class BenchServer:
 
     def reset(self) -> dict[str, Any]:
         return self._get("/_bench/reset")
+
+    def fetches(self) -> dict[str, int]:
+        """Requests per target since the last reset."""
+        return self._get("/_bench/fetches")
 
     def set_edited(self, edited: bool) -> dict[str, Any]:
         return self._get(f"/_bench/state?edited={int(edited)}")
@@ -234,8 +255,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=24)
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--prewarm", action="store_true", help="render every article before serving")
+    parser.add_argument("--per-page", type=int, default=None, help="cards per listing page (default 50)")
+    parser.add_argument("--sitemap", action="store_true", help="name /sitemap.xml (an index) in robots.txt")
     args = parser.parse_args()
-    site = Site(args.n, args.seed)
+    site = Site(args.n, args.seed, per_page=args.per_page or PER_PAGE, sitemap_in_robots=args.sitemap)
     if args.prewarm:
         for i in range(min(args.n, 4096)):
             site.article_page(i)

@@ -16,6 +16,7 @@ HOST = "https://www.kurdistan24.net"
 FIRST_ID = 300001
 PER_PAGE = 50            # articles per /ar/latest?page=N
 RSS_ITEMS = 50
+SITEMAP_CHUNK = 500      # <url> entries per child sitemap of /sitemap.xml (a sitemap index)
 EDIT_FRACTION = 0.02
 EPOCH = datetime(2023, 1, 1, 6, 0, tzinfo=UTC)
 MIN_PAGE, MAX_PAGE = 60_000, 120_000
@@ -64,7 +65,8 @@ def http_date(when: datetime) -> str:
 class Site:
     """Article `i` (0 <= i < n) has id FIRST_ID + i; `state` 1 applies the edits to `edited` articles."""
 
-    def __init__(self, n: int, seed: int = 24, edit_fraction: float = EDIT_FRACTION) -> None:
+    def __init__(self, n: int, seed: int = 24, edit_fraction: float = EDIT_FRACTION, per_page: int = PER_PAGE,
+                 sitemap_in_robots: bool = False) -> None:
         if n < 1:
             raise ValueError("n must be at least 1")
         self.n = n
@@ -72,7 +74,9 @@ class Site:
         k = max(1, round(n * edit_fraction)) if edit_fraction > 0 else 0
         self.edited: frozenset[int] = frozenset(random.Random(seed).sample(range(n), k))
         self.state = 0
-        self.pages = (n + PER_PAGE - 1) // PER_PAGE
+        self.per_page = per_page
+        self.pages = (n + per_page - 1) // per_page
+        self.sitemap_in_robots = sitemap_in_robots
         # Cached per instance: a page is rendered once however often it is fetched.
         self.article = lru_cache(maxsize=4096)(self._article)  # type: ignore[method-assign]
         # Titles, slugs and page-state items recur on many pages (cards, listings): computed once each.
@@ -232,11 +236,11 @@ class Site:
         return self.article(i, self.revision(i))  # type: ignore[no-any-return]
 
     def latest(self, page: int) -> bytes | None:
-        """`/ar/latest?page=N`: newest first, PER_PAGE cards; past the end: None (404)."""
+        """`/ar/latest?page=N`: newest first, `per_page` cards; past the end: None (404)."""
         if not 1 <= page <= self.pages:
             return None
-        first = self.n - 1 - (page - 1) * PER_PAGE
-        cards = "\n".join(self._card(i) for i in range(first, max(first - PER_PAGE, -1), -1))
+        first = self.n - 1 - (page - 1) * self.per_page
+        cards = "\n".join(self._card(i) for i in range(first, max(first - self.per_page, -1), -1))
         nxt = f'<div class="pagination"><a class="next" href="/ar/latest?page={page + 1}">التالي</a></div>' \
             if page < self.pages else ""
         main = f'<section class="list"><h1>آخر الأخبار</h1>\n{cards}\n</section>{nxt}'
@@ -258,9 +262,37 @@ class Site:
                 f"<link>{HOST}/ar</link><description>آخر الأخبار</description>{''.join(items)}</channel></rss>\n"
                 ).encode("utf-8")
 
-    @staticmethod
-    def robots() -> bytes:
-        return b"User-agent: *\nDisallow: /ar/search\n"
+    def robots(self) -> bytes:
+        sitemap = f"Sitemap: {HOST}/sitemap.xml\n" if self.sitemap_in_robots else ""
+        return f"User-agent: *\nDisallow: /ar/search\n{sitemap}".encode()
+
+    # --- sitemaps: an index of children of SITEMAP_CHUNK articles each, oldest first, with lastmod ----
+    @property
+    def sitemap_count(self) -> int:
+        return (self.n + SITEMAP_CHUNK - 1) // SITEMAP_CHUNK
+
+    def sitemap_index(self) -> bytes:
+        children = []
+        for k in range(self.sitemap_count):
+            last = min(self.n, (k + 1) * SITEMAP_CHUNK) - 1
+            lastmod = max(self.modified(i) for i in range(k * SITEMAP_CHUNK, last + 1))
+            children.append(f"<sitemap><loc>{HOST}/sitemaps/ar-{k + 1}.xml</loc>"
+                            f"<lastmod>{lastmod.isoformat()}</lastmod></sitemap>")
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/'
+                f'sitemap/0.9">{"".join(children)}</sitemapindex>\n').encode()
+
+    def sitemap(self, k: int) -> bytes | None:
+        """`/sitemaps/ar-K.xml` (K from 1): a urlset; None past the last one."""
+        if not 1 <= k <= self.sitemap_count:
+            return None
+        # Google News style: a publication date besides lastmod.
+        urls = [f"<url><loc>{esc(HOST + self.path(i))}</loc><lastmod>{self.modified(i).isoformat()}</lastmod>"
+                f"<news:news><news:publication_date>{self.published(i).isoformat()}</news:publication_date>"
+                "</news:news></url>"
+                for i in range((k - 1) * SITEMAP_CHUNK, min(self.n, k * SITEMAP_CHUNK))]
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/'
+                'sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+                f'{"".join(urls)}</urlset>\n').encode()
 
 
 def article_index(site: Site, path: str) -> int | None:

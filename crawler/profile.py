@@ -53,6 +53,8 @@ class Profile:
     block_markers: tuple[str, ...]
     max_listing_pages: int
     base_url: str | None = None
+    # [backfill]: sequential_ids, article_url ("/{edition}/story/{id}"), sitemaps (read by crawler/spiders/backfill.py)
+    backfill: dict[str, Any] = field(default_factory=dict)
     _aliases: dict[str, str] = field(default_factory=dict)
     _listing_res: list[re.Pattern[str]] = field(default_factory=list)
 
@@ -214,6 +216,7 @@ def load_profile(name_or_path: str, base_url: str | None = None) -> Profile:
             block_markers=tuple(data.get("blocks", {}).get("markers", [])),
             max_listing_pages=int(site.get("max_listing_pages", 5)),
             base_url=base_url,
+            backfill=dict(data.get("backfill", {})),
         )
     except (KeyError, TypeError, re.error) as exc:
         raise ProfileError(f"site profile {path} is incomplete or invalid: {exc!r}") from exc

@@ -62,3 +62,30 @@ class ProgressExtension:
         if self.live:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
+
+
+class BackfillProgress(ProgressExtension):
+    """The crawl's line plus what a long backfill needs: pages per second, targets walked, how far back, ETA."""
+
+    def line(self) -> str:
+        stats = self.crawler.stats
+        spider = self.crawler.spider
+        assert stats is not None
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        pages = stats.get_value("response_received_count", 0)
+        rate = pages / elapsed
+        # Requests waiting in the scheduler plus ids not yet requested: a floor while listings still walk.
+        queued = stats.get_value("scheduler/enqueued", 0) - stats.get_value("scheduler/dequeued", 0)
+        left = queued + getattr(spider, "ids_left", 0)
+        walks = getattr(spider, "walks", [])
+        open_listings = sum(1 for w in walks if w.kind == "listing" and not (w.complete or w.stopped))
+        ended = sum(1 for w in walks if w.complete or w.stopped)
+        parts = [super().line(), f"{rate:.1f} pages/s", f"targets {ended}/{len(walks)} done"]
+        oldest = getattr(spider, "oldest", None)
+        if oldest is not None:
+            parts.append(f"back to {oldest.date().isoformat()}")
+        if rate > 0 and left:
+            eta = left / rate
+            parts.append(f"ETA {'>= ' if open_listings else ''}{int(eta // 3600)}:{int(eta % 3600 // 60):02d}:"
+                         f"{int(eta % 60):02d}")
+        return " | ".join(parts)

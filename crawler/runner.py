@@ -78,7 +78,7 @@ def run_crawls(jobs: list[CrawlJob], settings: Settings) -> list[CrawlJob]:
             for job in jobs:
                 if job.before:
                     job.before()
-                crawler: Crawler = process.create_crawler(spider_class(job.site))
+                crawler: Crawler = process.create_crawler(getattr(job, "spider_cls", None) or spider_class(job.site))
                 yield process.crawl(crawler, **job.spider_kwargs())
                 job.stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
                 if job.stats.get("finish_reason") == "shutdown":

@@ -36,6 +36,13 @@ NEWSARCHIVE_FEED_MAX_ENTRIES = 50000
 NEWSARCHIVE_MAX_LISTINGS = 500
 NEWSARCHIVE_PROGRESS = True                # a live line of counts on a terminal, plain lines in a log
 NEWSARCHIVE_PROGRESS_INTERVAL = 30.0       # seconds between plain progress lines when not on a terminal
+# `newsarchive backfill` (crawler/spiders/backfill.py): bounded however deep a site's history goes.
+NEWSARCHIVE_BACKFILL_SITEMAP_MAX_FILES = 10000  # sitemaps (indexes and their children) read in one run
+NEWSARCHIVE_BACKFILL_SITEMAP_MAX_DEPTH = 3      # sitemap indexes nested deeper than this are not followed
+NEWSARCHIVE_BACKFILL_STALE_PAGES = 2       # listing pages in a row with no article new to the walk end it
+NEWSARCHIVE_BACKFILL_SINCE_RUN = 50        # ids: articles in a row older than --since end the id walk
+NEWSARCHIVE_BACKFILL_ID_WINDOW = 0         # ids requested ahead of the finished ones (0: 2 x CONCURRENT_REQUESTS)
+NEWSARCHIVE_BACKFILL_SAVE_INTERVAL = 1.0   # seconds between writes of an id cursor (listing cursors: every page)
 
 # --- politeness (the defaults are for the real site; a local mirror overrides them with -s) -----
 ROBOTSTXT_OBEY = True

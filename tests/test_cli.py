@@ -72,4 +72,4 @@ def test_scrapy_project_lists_the_spiders():
     proc = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.split() == ["kurdistan24", "news"]
+    assert proc.stdout.split() == ["backfill", "kurdistan24", "news"]

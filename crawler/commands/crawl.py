@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from archive import runs
+from archive.backfill import first_crawl, is_backfill
 from archive.lock import CrawlLock
 from archive.store import Archive
 from crawler.commands import UsageError, add_db, add_json, print_json
@@ -84,9 +86,23 @@ def run(args: argparse.Namespace) -> int:
     return report_crawls(args, [job])
 
 
-def report_crawls(args: argparse.Namespace, jobs: list[Any], labels: list[str] | None = None) -> int:
-    """Print each finished job's crawl report (text, or JSON with the Scrapy stats); the exit status."""
-    reports = []
+OLDER_NOT_FETCHED = ("older articles were not fetched: a crawl reads only the newest listing pages; "
+                     "`newsarchive backfill` archives the site's whole history into this archive")
+
+
+def older_not_fetched(archive: Archive, crawl_id: int, report: dict[str, Any], stats: dict[str, Any]) -> bool:
+    """The first crawl of an archive never backfilled, with a listing left at the profile's page limit."""
+    if not first_crawl(archive.db, crawl_id, report["crawl"]["site"]) or is_backfill(archive.db, crawl_id):
+        return False
+    return bool(stats.get("discovery/listing_limit_reached"))
+
+
+def report_crawls(args: argparse.Namespace, jobs: list[Any], labels: list[str] | None = None,
+                  extend: Callable[[dict[str, Any], Any], list[str]] | None = None) -> int:
+    """Print each finished job's crawl report (text, or JSON with the Scrapy stats); the exit status.
+
+    `extend(report, job)` adds to a report (JSON) and returns text lines printed after it (backfill)."""
+    reports, extra = [], []
     with Archive(args.db) as archive:
         for job in jobs:
             crawl_id = job.stats.get("store/crawl_id")
@@ -96,6 +112,9 @@ def report_crawls(args: argparse.Namespace, jobs: list[Any], labels: list[str] |
                 return 1
             report = runs.crawl_report(archive.db, crawl_id)
             report["scrapy_stats"] = {k: v for k, v in job.stats.items() if isinstance(v, (int, float, str))}
+            if older_not_fetched(archive, crawl_id, report, job.stats):
+                report["note"] = OLDER_NOT_FETCHED
+            extra.append(extend(report, job) if extend else [])
             reports.append(report)
     if args.json:
         print_json(reports if len(reports) > 1 else reports[0])
@@ -105,6 +124,10 @@ def report_crawls(args: argparse.Namespace, jobs: list[Any], labels: list[str] |
             if labels:
                 print(f"\n== {labels[n]} ==")
             print(runs.format_report(report, color=color))
+            for line in extra[n]:
+                print(line)
+            if report.get("note"):
+                print(f"note: {report['note']}")
     unreachable = False
     for report in reports:
         stats = report["scrapy_stats"]

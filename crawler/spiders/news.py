@@ -200,6 +200,8 @@ class NewsSpider(Spider):
             url = f"{base}{sep}{param}={page + 1}"
             if req := self._request(url, self.parse_listing, PRIO_LISTING, kind="listing", listing=base, page=page + 1):
                 yield req
+        elif fresh:
+            self.crawler.stats.inc_value("discovery/listing_limit_reached")  # older pages left for `backfill`
 
     def parse_feed(self, response: Response) -> Iterable[Request | dict[str, Any]]:
         # Feeds are one entry point among several: a missing feed is counted, not reported.
