@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 TOKEN = "outcome_token"
+# Set in a request's meta by a callback that accounted for the page itself without an item (a backfill
+# id that answers 404: counted in the stats, not a failure): the ledger then makes no fallback row.
+COUNTED = "outcome_counted"
 # Close reason (crawl outcome "failed: entry_pages_failed") when no discovery page answered.
 ENTRY_PAGES_FAILED = "entry_pages_failed"
 REASON_MAX = 300
@@ -156,7 +159,9 @@ class OutcomeLedger:
         assert request is not None
         kind = request.meta.get("kind")
         failed = [i for i in seen if i.get("kind") == "observation" and not i.get("discovery_cut")]
-        if kind == "article" and not seen:
+        if kind == "article" and not seen and request.meta.get(COUNTED):
+            self.stats.inc_value("outcomes/counted")
+        elif kind == "article" and not seen:
             self.stats.inc_value("outcomes/fallback")
             yield observation(self.crawler.spider, request, "failed",
                               f"the page gave no article and no reason (HTTP {response.status})", response.status)

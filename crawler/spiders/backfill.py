@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 from archive.backfill import BackfillProgress
 from crawler.backfill_walk import SOURCES, Unit, Walk, parse_date, parse_ids, when_of
 from crawler.feeds import FeedError, parse_feed
+from crawler.outcomes import COUNTED
 from crawler.profile import ProfileError, clean_url
 from crawler.recheck import Rechecker
 from crawler.spiders.news import PRIO_ARTICLE, PRIO_ENTRY, NewsSpider
@@ -499,6 +500,7 @@ class BackfillSpider(NewsSpider):
                 status = item.get("http_status")
                 self.crawler.stats.inc_value("backfill/ids_missing" if status == 404 else "backfill/ids_gone")
                 logger.info("id %s: HTTP %s (never archived)", ident.key, status)
+                response.meta[COUNTED] = True  # the outcome ledger: accounted for, not a lost page
                 continue
             yield item
 
