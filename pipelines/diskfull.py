@@ -19,13 +19,23 @@ CLOSE_REASON = "disk_full"
 # Disk kept aside during a crawl and given back when the disk fills, so the crawl's own record
 # ("failed: disk_full") can still be written: a few WAL frames need a few pages of 4 KiB.
 RESERVE_BYTES = 256 * 1024
+NEARLY_FULL = 1024 * 1024  # free bytes under which an I/O error is taken for a full disk
 
 
-def is_disk_full(exc: BaseException) -> bool:
-    """SQLITE_FULL: the disk is full, or the database reached `PRAGMA max_page_count`."""
-    if not isinstance(exc, sqlite3.OperationalError):
+def is_disk_full(exc: BaseException, path: str | os.PathLike[str] | None = None) -> bool:
+    """SQLITE_FULL: the disk is full, or the database reached `PRAGMA max_page_count`. With `path`, also an
+    I/O error while the archive's filesystem has (almost) no space left: SQLite reports some ENOSPC
+    (writing the -shm or the WAL header) as SQLITE_IOERR."""
+    if isinstance(exc, sqlite3.OperationalError) and (
+            getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "database or disk is full" in str(exc)):
+        return True
+    if path is None or "disk I/O error" not in str(exc) and getattr(exc, "sqlite_errorcode", 0) & 0xFF != 10:
         return False
-    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "database or disk is full" in str(exc)
+    try:
+        fs = os.statvfs(Path(os.path.realpath(path)).parent)
+    except OSError:
+        return False
+    return fs.f_bavail * fs.f_frsize < NEARLY_FULL
 
 
 def limit_pages(db: Any, pages: int) -> None:

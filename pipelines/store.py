@@ -109,7 +109,7 @@ class StorePipeline:
     def _cannot_start(self, exc: BaseException) -> None:
         """The archive cannot take the crawl's record (full disk, I/O error): one line, and the spider closes
         before fetching anything (no crawl row; `crawl` says "did not start", exit 1)."""
-        self.full = is_disk_full(exc)
+        self.full = is_disk_full(exc, self.path)
         self.broken = not self.full
         reason = CLOSE_REASON if self.full else STORE_ERROR
         self._stat("store/error")
@@ -138,7 +138,7 @@ class StorePipeline:
                     logger.info("%s %s: %s", outcome, url, str(adapter.get("reason"))[:LOGGED_VALUE])
                 break
             except Exception as exc:
-                if is_disk_full(exc):
+                if is_disk_full(exc, self.path):
                     # The item's transaction was rolled back whole; stop instead of failing page after page.
                     self.full = True
                     stop_for_full_disk(self.crawler, self.path, exc)
@@ -149,7 +149,11 @@ class StorePipeline:
                     continue
                 raise self._failed(adapter, url, exc) from None
         if self.walguard is not None:
-            self.walguard.after_write()
+            try:
+                self.walguard.after_write()
+            except sqlite3.Error as exc:  # the item is stored; a checkpoint that fails is retried later
+                self._stat("walguard/error")
+                logger.warning("archive %s: WAL checkpoint failed (%s)", self.path, short(exc))
         self._stat(f"store/{outcome}")
         adapter["outcome"] = outcome
         # The raw page is in the archive now; do not keep megabytes alive in feed exports or logs.
@@ -206,7 +210,7 @@ class StorePipeline:
                 self.archive.finish_crawl(self.crawl_id, outcome)
                 return
             except Exception as exc:
-                if is_disk_full(exc) and attempt == 0:
+                if is_disk_full(exc, self.path) and attempt == 0:
                     if not self.full:
                         outcome, self.full = "failed: disk_full", True
                         stop_for_full_disk(self.crawler, self.path, exc, close=False)  # closing already

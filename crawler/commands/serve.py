@@ -44,7 +44,9 @@ def prepare(db: str) -> tuple[str, bool]:
         print(f"newsarchive: the views {', '.join(stale)} are missing or out of date in {db}: run a crawl "
               "(or `newsarchive migrate`) to refresh them", file=sys.stderr)
     real = real_path(db)
-    return real.stem, not writable(real)
+    # Immutable only when no connection could be sharing a WAL index with us (no -shm) and none can be
+    # made here: a crawl writing meanwhile would otherwise be read without its locks.
+    return real.stem, not writable(real) and not Path(f"{real}-shm").exists()
 
 
 def metadata(name: str, port: int | None) -> dict[str, Any]:
