@@ -53,7 +53,8 @@ def drop(adapter: ItemAdapter, message: str) -> DropItem:
     """DropItem for an item not stored: Scrapy logs the item with it, so its long fields are cut first."""
     for name, value in list(adapter.items()):
         if len(repr(value)) > LOGGED_VALUE:
-            adapter[name] = f"<{type(value).__name__} of {len(value) if hasattr(value, '__len__') else '?'}, not logged>"
+            size = len(value) if hasattr(value, "__len__") else "?"
+            adapter[name] = f"<{type(value).__name__} of {size}, not logged>"
     return DropItem(message)
 
 
@@ -127,7 +128,8 @@ class StorePipeline:
         url = str(adapter.get("url"))[:LOGGED_VALUE]
         if self.full or self.broken or self.archive is None or self.crawl_id is None:
             self._stat("store/not_stored")
-            raise drop(adapter, f"not stored, the crawl is stopping ({'disk full' if self.full else STORE_ERROR}): {url}")
+            why = "disk full" if self.full else STORE_ERROR
+            raise drop(adapter, f"not stored, the crawl is stopping ({why}): {url}")
         assert self.archive is not None and self.crawl_id is not None
         for attempt in range(BUSY_RETRIES + 1):
             try:

@@ -19,9 +19,10 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("export", help="export articles as JSON Lines, CSV or Parquet, or raw pages as WARC or files",
                        description="jsonl, csv (UTF-8; --bom for spreadsheets) and parquet (pip install "
                        "'newsarchive[parquet]') hold the text; warc (pip install 'newsarchive[warc]') holds every "
-                       "stored page as fetched, for replay tools; pages writes them as files into the folder -o. A file -o is "
-                       "written under a temporary name and renamed when complete: a stopped export leaves the earlier "
-                       "file as it was. CSV cells starting with = + - @ get a leading ' (not run as formulas).")
+                       "stored page as fetched, for replay tools; pages writes them as files into the folder -o. "
+                       "A file -o is written under a temporary name and renamed when complete: a stopped "
+                       "export leaves the earlier file as it was. CSV cells starting with = + - @ get a leading ' "
+                       "(not run as formulas).")
     add_db(p)
     p.add_argument("--format", choices=FORMATS, default="jsonl", help="output format (default: jsonl)")
     p.add_argument("--all-versions", action="store_true", help="every version, not only the latest of each article "

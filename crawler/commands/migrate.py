@@ -1,4 +1,4 @@
-"""`newsarchive migrate`: bring an archive made by an older newsarchive to this one's schema (reading commands never do)."""
+"""`newsarchive migrate`: bring an archive made by an older newsarchive to this one's schema and views."""
 
 from __future__ import annotations
 

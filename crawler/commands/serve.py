@@ -24,7 +24,9 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("serve", help="browse the archive in Datasette (read-only, 127.0.0.1)",
                        description="Starts Datasette on 127.0.0.1 with the archive's views, descriptions of "
                        "every table and column, and Arabic-aware search (the `search` query, the search box, "
-                       "and ar_query() in SQL). The archive is opened read-only; a crawl may run meanwhile.")
+                       "and ar_query() in SQL). The archive is opened read-only; a crawl may run meanwhile. "
+                       "Only requests to 127.0.0.1/localhost on this port, GET only; SQL cannot load "
+                       "extensions, attach files or build values over 10 MiB, and each query stops at 3 s.")
     add_db(p)
     p.add_argument("--port", type=int, default=8001, metavar="N", help="port on 127.0.0.1 (default: 8001)")
     p.add_argument("--immutable", action="store_true", help="serve a copy that will not change (faster; "
