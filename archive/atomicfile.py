@@ -16,7 +16,10 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
 
     On any exception (Ctrl-C included) the temporary file is removed and `path` is left as it was.
     A kill -9 can leave the hidden `.NAME.*.part` file, never a partial `path`."""
-    target = Path(path)
+    if direct(path):
+        yield Path(path)  # /dev/stdout, a FIFO: nothing to replace, written as it comes
+        return
+    target = Path(os.path.realpath(path))  # through a symlink: replace its target, keep the link
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
     try:
         yield tmp
@@ -35,9 +38,17 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) ->
     """`open(path, mode)` written through atomic_path(); mode "w" or "wb"."""
     with atomic_path(path) as tmp:
         # O_EXCL: never follow a planted file or symlink; 0o666 minus the umask, as open() would.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        flags = os.O_WRONLY | (os.O_TRUNC if direct(path) else os.O_CREAT | os.O_EXCL)
+        fd = os.open(tmp, flags, 0o666)
         with open(fd, mode, **kwargs) as out:
             yield out
+
+
+def direct(path: str | os.PathLike[str]) -> bool:
+    """Paths written in place: devices and pipes (/dev/stdout, a FIFO), which cannot be replaced."""
+    if os.fspath(path).startswith(("/dev/", "/proc/")):
+        return True
+    return os.path.exists(path) and not os.path.isfile(path)
 
 
 def _fsync(path: Path) -> None:

@@ -357,6 +357,11 @@ def test_atomic_open_keeps_the_old_file_on_error(tmp_path: Path):
     with atomic_open(target, "w") as out:
         out.write("new\n")
     assert target.read_text() == "new\n" and target.stat().st_mode & 0o777 == 0o640
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    with atomic_open(link, "w") as out:
+        out.write("through the link\n")
+    assert link.is_symlink() and target.read_text() == "through the link\n"
 
 
 FORMULAS = {"title": "=HYPERLINK(\"http://evil.example/\",\"انقر\")", "author": "@SUM(1+1)", "section": "+cmd|' /C calc'!A0",
