@@ -7,6 +7,7 @@ from typing import Any
 
 from datasette import hookimpl
 
+from archive import datasette_guard
 from archive.sqlfunc import ar_query, register
 
 
@@ -27,3 +28,13 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
         return
     if is_archive:
         conn.create_function("escape_fts", 1, _search_box, deterministic=True)
+        datasette_guard.restrict(conn)  # authorizer and size limits (archive/datasette_guard.py)
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    # Only where `newsarchive serve` (or its --metadata file) configured it: other Datasette sites keep theirs.
+    config = datasette.plugin_config("newsarchive")
+    if not config:
+        return None
+    return lambda app: datasette_guard.wrap(app, config)

@@ -45,8 +45,23 @@ def write_jsonl(records: Iterable[Mapping[str, Any]], fp: TextIO) -> int:
     return count
 
 
-def write_csv(records: Iterable[Mapping[str, Any]], fp: TextIO) -> int:
-    """CSV with a header; tags and images as JSON text. Open `fp` with encoding="utf-8", newline=""."""
+# A spreadsheet runs a cell starting with one of these as a formula (=HYPERLINK(...), +cmd|...);
+# tab and CR start one in some importers too. OWASP's advice: prefix a single quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, with `'` in front (shown as text); others as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(records: Iterable[Mapping[str, Any]], fp: TextIO, keep_formulas: bool = False) -> int:
+    """CSV with a header; tags and images as JSON text. Open `fp` with encoding="utf-8", newline="".
+
+    Cells starting with = + - @ tab or CR get a leading `'` (see neutralise) unless `keep_formulas`:
+    the CSV is meant for spreadsheets; JSON Lines and Parquet keep every text exactly."""
     writer = csv.DictWriter(fp, fieldnames=FIELDS, extrasaction="ignore")
     writer.writeheader()
     count = 0
@@ -54,6 +69,8 @@ def write_csv(records: Iterable[Mapping[str, Any]], fp: TextIO) -> int:
         row = dict(record)
         for column in ("tags", "images"):
             row[column] = json.dumps(row.get(column) or [], ensure_ascii=False)
+        if not keep_formulas:
+            row = {name: neutralise(value) for name, value in row.items()}
         writer.writerow(row)
         count += 1
     return count

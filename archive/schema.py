@@ -11,6 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from archive.errors import ArchiveError
+from archive.lock import real_path
 
 SCHEMA_VERSION = 1
 
@@ -24,17 +25,32 @@ def connect(path: str | os.PathLike[str]) -> Database:
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(target), timeout=5.0)
+        # The real path: SQLite names its -wal after the path it is given, and every opener (a crawl
+        # through a symlink, a reader through the real name) must use the same one.
+        conn = sqlite3.connect(str(real_path(target)), timeout=5.0)
     except (OSError, sqlite3.Error) as exc:
         raise ArchiveError(f"cannot open archive {target}: {_reason(exc)}") from None
     try:
         db = Database(conn)
         configure(db)
         migrate(db)
+        refresh_views(db)
     except sqlite3.Error as exc:
         conn.close()
         raise ArchiveError(f"cannot use archive {target}: {_reason(exc)}") from None
     return db
+
+
+def refresh_views(db: Database) -> None:
+    """Recreate views this newsarchive defines otherwise (readers never do: they say to run a crawl)."""
+    from archive import views
+    from archive.connect import stale_views
+
+    if stale_views(db):
+        try:
+            views.create_views(db)
+        except sqlite3.OperationalError:
+            pass  # another writer holds the archive: it is a newsarchive too, and makes them itself
 
 
 def _reason(exc: BaseException) -> str:

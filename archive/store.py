@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from archive.connect import open_readonly
 from archive.errors import ArchiveError
 from archive.guard import suspect_reason
 from archive.policy import DEFAULT_TIERS
@@ -39,12 +40,16 @@ def _alive(pid: int | None) -> bool:
 class Archive(ArticleRows):
     """The SQLite archive. One writer per process; readers may open the same file concurrently (WAL)."""
 
-    def __init__(self, path: str | os.PathLike[str], tiers: Sequence[tuple[int, int]] = DEFAULT_TIERS) -> None:
+    def __init__(self, path: str | os.PathLike[str], tiers: Sequence[tuple[int, int]] = DEFAULT_TIERS,
+                 readonly: bool = False) -> None:
+        """`readonly`: open with `mode=ro` (archive.connect), never migrating or writing; the write methods
+        then fail with "attempt to write a readonly database"."""
         if path is None or str(path) == "":
             raise ArchiveError("no archive path given")
         self.path = Path(path)
         self.tiers = tiers
-        self.db = connect(self.path)
+        self.readonly = readonly
+        self.db = open_readonly(self.path) if readonly else connect(self.path)
         self._closed = False
 
     # --- lifecycle ------------------------------------------------------------------------------

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
+from archive.errors import ArchiveError
 from archive.lock import CrawlLock
 from archive.policy import parse_tiers
 from archive.store import Archive
-from pipelines.diskfull import is_disk_full, limit_pages, stop_for_full_disk
+from pipelines.diskfull import CLOSE_REASON, Reserve, is_disk_full, limit_pages, make_room, stop_for_full_disk
 from pipelines.walguard import WalGuard
 
 if TYPE_CHECKING:
@@ -23,6 +27,35 @@ logger = logging.getLogger(__name__)
 
 # Scrapy's close reasons, as the archive's crawl outcomes.
 OUTCOMES = {"finished": "completed", "shutdown": "interrupted", "closespider_pagecount": "completed"}
+STORE_ERROR = "store_error"
+# An archive locked by another writer (a `sqlite3` shell, a script) is tried again this many times,
+# each waiting the connection's busy timeout (5 s), before the crawl stops with `store_error`.
+BUSY_RETRIES = 2
+# An item's error belongs to that item (a bug or a contract break): counted, the crawl goes on and
+# ends `failed: store_error`. Any other database error (I/O, corruption, read-only file, a lock held
+# past the retries) means nothing more can be stored: the crawl stops at once.
+ITEM_ERRORS = (ArchiveError, sqlite3.IntegrityError, ValueError, TypeError, KeyError)
+LOGGED_VALUE = 300  # characters of one item field in a log line; the page itself is never logged
+
+
+def is_busy(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and getattr(exc, "sqlite_errorcode", None) in (
+        sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def short(exc: BaseException) -> str:
+    """One bounded line for an exception (its message may quote SQL or values)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{type(exc).__name__}: {text[:200]}"
+
+
+def drop(adapter: ItemAdapter, message: str) -> DropItem:
+    """DropItem for an item not stored: Scrapy logs the item with it, so its long fields are cut first."""
+    for name, value in list(adapter.items()):
+        if len(repr(value)) > LOGGED_VALUE:
+            size = len(value) if hasattr(value, "__len__") else "?"
+            adapter[name] = f"<{type(value).__name__} of {size}, not logged>"
+    return DropItem(message)
 
 
 class StorePipeline:
@@ -35,7 +68,11 @@ class StorePipeline:
         self.lock: CrawlLock | None = None
         self.path = ""
         self.full = False  # the archive hit SQLITE_FULL: nothing more is written in this crawl
+        self.broken = False  # a database error other than a full disk: nothing more is written either
+        self.errors = 0  # items not stored because of an error (each also counted as store/error)
         self.walguard: WalGuard | None = None
+        self.reserve: Reserve | None = None
+        self.close_reason = ""  # set when the archive could not even record the crawl's start
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -43,6 +80,7 @@ class StorePipeline:
             raise NotConfigured
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         return pipeline
 
     def open_spider(self) -> None:
@@ -50,57 +88,143 @@ class StorePipeline:
         path = getattr(spider, "db_path", None) or self.crawler.settings.get("NEWSARCHIVE_DB")
         # One writer per archive; raises ArchiveLocked (the crawl does not start) when another holds it.
         self.lock = CrawlLock(path).acquire()
+        self.reserve = Reserve(path)
+        self.reserve.create()
         tiers = parse_tiers(self.crawler.settings.get("NEWSARCHIVE_RECHECK_TIERS"))
-        self.archive = Archive(path, tiers=tiers)
         self.path = str(path)
-        limit_pages(self.archive.db, self.crawler.settings.getint("NEWSARCHIVE_MAX_PAGE_COUNT"))
-        self.walguard = WalGuard(self.archive.db, self.path, self.crawler.settings.getint("NEWSARCHIVE_WAL_LIMIT"),
-                                 self.crawler.stats)
-        profile = getattr(spider, "profile", None)
-        self.crawl_id = self.archive.start_crawl(
-            profile.name if profile else "", list(getattr(spider, "editions", [])),
-            profile.base_url if profile else None,
-        )
+        try:
+            self.archive = Archive(path, tiers=tiers)
+            limit_pages(self.archive.db, self.crawler.settings.getint("NEWSARCHIVE_MAX_PAGE_COUNT"))
+            self.walguard = WalGuard(self.archive.db, self.path,
+                                     self.crawler.settings.getint("NEWSARCHIVE_WAL_LIMIT"), self.crawler.stats)
+            profile = getattr(spider, "profile", None)
+            self.crawl_id = self.archive.start_crawl(
+                profile.name if profile else "", list(getattr(spider, "editions", [])),
+                profile.base_url if profile else None,
+            )
+        except (sqlite3.Error, ArchiveError) as exc:
+            self._cannot_start(exc)
+            return
         self.crawler.stats.set_value("store/crawl_id", self.crawl_id)  # type: ignore[union-attr]
 
+    def _cannot_start(self, exc: BaseException) -> None:
+        """The archive cannot take the crawl's record (full disk, I/O error): one line, and the spider closes
+        before fetching anything (no crawl row; `crawl` says "did not start", exit 1)."""
+        self.full = is_disk_full(exc, self.path)
+        self.broken = not self.full
+        reason = CLOSE_REASON if self.full else STORE_ERROR
+        self._stat("store/error")
+        logger.error("archive %s cannot record a new crawl (%s): nothing is fetched.%s", self.path, short(exc),
+                     " Free disk space, then run the crawl again." if self.full else "")
+        self._release()
+        self.close_reason = reason  # closed from spider_opened: the engine is still opening the spider now
+
+    def spider_opened(self, spider: Spider) -> None:
+        if self.close_reason and self.crawler.engine is not None:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=self.close_reason))
+
     def process_item(self, item: Any) -> Any:
-        assert self.archive is not None and self.crawl_id is not None
         adapter = ItemAdapter(item)
-        if self.full:
-            raise DropItem(f"not stored, the archive is full: {adapter.get('url')}")
-        try:
-            if adapter.get("kind") == "article":
-                outcome = self.archive.record_article(self.crawl_id, adapter.asdict())
-            else:
-                outcome = self.archive.record_observation(self.crawl_id, adapter.asdict())
-                logger.info("%s %s: %s", outcome, adapter.get("url"), adapter.get("reason"))
-        except Exception as exc:
-            if not is_disk_full(exc):
-                raise
-            # The item's transaction was rolled back whole; stop instead of failing page after page.
-            self.full = True
-            stop_for_full_disk(self.crawler, self.path, exc)
-            raise DropItem(f"not stored, the archive is full: {adapter.get('url')}") from None
+        url = str(adapter.get("url"))[:LOGGED_VALUE]
+        if self.full or self.broken or self.archive is None or self.crawl_id is None:
+            self._stat("store/not_stored")
+            why = "disk full" if self.full else STORE_ERROR
+            raise drop(adapter, f"not stored, the crawl is stopping ({why}): {url}")
+        assert self.archive is not None and self.crawl_id is not None
+        for attempt in range(BUSY_RETRIES + 1):
+            try:
+                if adapter.get("kind") == "article":
+                    outcome = self.archive.record_article(self.crawl_id, adapter.asdict())
+                else:
+                    outcome = self.archive.record_observation(self.crawl_id, adapter.asdict())
+                    logger.info("%s %s: %s", outcome, url, str(adapter.get("reason"))[:LOGGED_VALUE])
+                break
+            except Exception as exc:
+                if is_disk_full(exc, self.path):
+                    # The item's transaction was rolled back whole; stop instead of failing page after page.
+                    self.full = True
+                    stop_for_full_disk(self.crawler, self.path, exc)
+                    raise drop(adapter, f"not stored, the archive is full: {url}") from None
+                if is_busy(exc) and attempt < BUSY_RETRIES:
+                    self._stat("store/busy_retry")
+                    time.sleep(0.1)
+                    continue
+                raise self._failed(adapter, url, exc) from None
         if self.walguard is not None:
-            self.walguard.after_write()
-        self.crawler.stats.inc_value(f"store/{outcome}")  # type: ignore[union-attr]
+            try:
+                self.walguard.after_write()
+            except sqlite3.Error as exc:  # the item is stored; a checkpoint that fails is retried later
+                self._stat("walguard/error")
+                logger.warning("archive %s: WAL checkpoint failed (%s)", self.path, short(exc))
+        self._stat(f"store/{outcome}")
         adapter["outcome"] = outcome
         # The raw page is in the archive now; do not keep megabytes alive in feed exports or logs.
         adapter["raw_html"] = b""
         return item
 
+    def _failed(self, adapter: ItemAdapter, url: str, exc: Exception) -> DropItem:
+        """Count an item not stored, log one bounded line, and stop the crawl unless the error is the item's."""
+        self.errors += 1
+        self._stat("store/error")
+        if isinstance(exc, ITEM_ERRORS):
+            logger.error("not stored %s: %s", url, short(exc))
+        else:
+            self.broken = True
+            logger.error("archive %s cannot be written (%s): crawl stopped after %s; everything stored before "
+                         "is intact", self.path, short(exc), url)
+            if self.crawler.engine is not None:
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason=STORE_ERROR))
+        return drop(adapter, f"not stored ({short(exc)}): {url}")
+
+    def _stat(self, key: str) -> None:
+        self.crawler.stats.inc_value(key)  # type: ignore[union-attr]
+
+    def outcome(self, reason: str) -> str:
+        """The crawl's outcome: a full disk or an item not stored fails it, whatever Scrapy's close reason."""
+        if self.full:
+            return "failed: disk_full"
+        if self.broken or (self.errors and reason in ("finished", "closespider_pagecount")):
+            return f"failed: {STORE_ERROR}"
+        return OUTCOMES.get(reason, f"failed: {reason}" if reason else "failed")
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.archive is None or self.crawl_id is None:
-            return
-        outcome = OUTCOMES.get(reason, f"failed: {reason}" if reason else "failed")
         try:
-            self.archive.finish_crawl(self.crawl_id, outcome)
-        except Exception as exc:
-            if not is_disk_full(exc):
-                raise
-            logger.error("archive %s is full: crawl %s stays marked running", self.path, self.crawl_id)
-        self.archive.close()
-        self.archive = None
-        if self.lock is not None:
+            if self.archive is not None and self.crawl_id is not None:
+                self._finish(self.outcome(reason))
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self.archive is not None:
+            self.archive.close()
+            self.archive = None
+        if self.reserve is not None:
+            self.reserve.release()
+        if self.lock is not None:  # after the archive's connection: see CrawlLock
             self.lock.release()
             self.lock = None
+
+    def _finish(self, outcome: str) -> None:
+        """Record the outcome; on a full disk, give back the reserve and try again; a lock, wait and retry."""
+        assert self.archive is not None and self.crawl_id is not None
+        for attempt in range(BUSY_RETRIES + 2):
+            try:
+                self.archive.finish_crawl(self.crawl_id, outcome)
+                return
+            except Exception as exc:
+                if is_disk_full(exc, self.path) and attempt == 0:
+                    if not self.full:
+                        outcome, self.full = "failed: disk_full", True
+                        stop_for_full_disk(self.crawler, self.path, exc, close=False)  # closing already
+                    if self.reserve is not None:
+                        self.reserve.release()
+                    make_room(self.archive.db)
+                    continue
+                if is_busy(exc) and attempt <= BUSY_RETRIES:
+                    continue
+                self._stat("store/error")
+                self._stat("store/finish_failed")
+                logger.error("archive %s: the outcome of crawl %s (%s) could not be recorded (%s): it stays "
+                             "marked running until the next crawl marks it crashed", self.path, self.crawl_id,
+                             outcome, short(exc))
+                return

@@ -19,10 +19,17 @@ class WalGuard:
     the crawl's writer runs `wal_checkpoint(TRUNCATE)`: it waits briefly for the current read
     transactions to end (new ones read the database file), then empties the file.
 
-    A reader holding one transaction open for longer than the wait keeps the WAL: the next attempt
-    comes after another `limit` bytes, so a stubborn reader costs one short wait per `limit`, not one
-    per article.
+    A reader holding one transaction open for longer than the wait keeps the WAL. Each failed attempt
+    doubles the distance to the next one (limit, 2 x limit, 4 x limit... past the size that failed),
+    so a reader that holds its snapshot through a whole crawl costs about log2(WAL / limit) waits of
+    1 s instead of one per `limit` bytes (450 waits for a 450 MB WAL at a 1 MiB limit before).
     """
+
+    # Distance growth per consecutive failed attempt (1 gives the old fixed step of `limit`).
+    growth = 2
+    # After a failed attempt, look first (PASSIVE, no wait) whether a snapshot still pins the WAL.
+    skip_pinned = True
+    max_doublings = 20
 
     def __init__(self, db: Any, path: str, limit: int, stats: Any = None) -> None:
         self.db = db
@@ -30,6 +37,7 @@ class WalGuard:
         self.limit = limit
         self.stats = stats
         self.next_at = limit
+        self.failures = 0  # consecutive checkpoints a reader kept from truncating the WAL
 
     def after_write(self) -> None:
         """Call outside any transaction, after an item is committed."""
@@ -41,6 +49,10 @@ class WalGuard:
             return
         if size < self.next_at:
             return
+        if self.skip_pinned and self.failures and not self._copied_all():
+            # The reader that kept the WAL last time still pins frames: waiting for it would cost 1 s for nothing.
+            self._postpone(size)
+            return
         busy_timeout = self.db.execute("PRAGMA busy_timeout").fetchone()[0]
         self.db.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
         try:
@@ -48,12 +60,24 @@ class WalGuard:
         finally:
             self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
         if busy:
-            self.next_at = size + self.limit
-            self._count("walguard/busy")
-            logger.warning("archive WAL is %d bytes and a reader holds it: checkpoint postponed", size)
+            self._postpone(size)
         else:
             self.next_at = self.limit
+            self.failures = 0
             self._count("walguard/truncated")
+
+    def _copied_all(self) -> bool:
+        """A PASSIVE checkpoint (never waits): True when it copied every frame, i.e. no reader's snapshot pins any."""
+        _busy, log, copied = self.db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return bool(log == copied)
+
+    def _postpone(self, size: int) -> None:
+        step = self.limit * self.growth ** min(self.failures, self.max_doublings)
+        self.failures += 1
+        self.next_at = size + step
+        self._count("walguard/busy")
+        logger.warning("archive WAL is %d bytes and a reader holds it: checkpoint postponed until %d bytes",
+                       size, self.next_at)
 
     def _count(self, key: str) -> None:
         if self.stats is not None:

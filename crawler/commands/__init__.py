@@ -29,7 +29,8 @@ def print_json(data: Any, out: TextIO = sys.stdout) -> None:
     out.write("\n")
 
 
-def open_archive(db: str, must_exist: bool = True) -> Archive:
+def open_archive(db: str, must_exist: bool = True, write: bool = False) -> Archive:
+    """The archive for a command: read-only (`mode=ro`, never migrated or changed) unless `write`."""
     if must_exist and not Path(db).is_file():
         raise UsageError(f"no archive at {db} (crawl first, or pass --db PATH)")
-    return Archive(db)
+    return Archive(db, readonly=not write)

@@ -141,5 +141,6 @@ def report_crawls(args: argparse.Namespace, jobs: list[Any], labels: list[str] |
                   "(RFC 9309)", file=sys.stderr)
     interrupted = any(r["crawl"]["outcome"] == "interrupted" for r in reports)
     # "failed: disk_full" and the like: the run stopped early (per-page failures alone never fail it).
-    failed = any(str(r["crawl"]["outcome"]).startswith("failed") for r in reports)
+    # "running" after the crawl ended: its outcome could not even be written (see the log).
+    failed = any(str(r["crawl"]["outcome"]).startswith(("failed", "running")) for r in reports)
     return 130 if interrupted else 1 if failed or unreachable else 0

@@ -22,7 +22,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_archive(args.db) as archive:
+    with open_archive(args.db, write=True) as archive:
         try:
             near = neardup.rebuild(archive.db)
         except sqlite3.OperationalError as exc:  # a crawl holds the write lock longer than busy_timeout

@@ -24,7 +24,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from crawler.reextract import reextract
 
-    with open_archive(args.db):
+    with open_archive(args.db, write=True):
         pass  # a clear error for a missing archive before any work
 
     def progress(counts: dict[str, int]) -> None:
