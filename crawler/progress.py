@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+import weakref
 from typing import TYPE_CHECKING, TextIO
 
 from scrapy import signals
@@ -14,6 +15,15 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 COUNTS = ("new", "version", "unchanged", "failed", "blocked", "gone")
+_RUNNING: weakref.WeakSet[ProgressExtension] = weakref.WeakSet()
+
+
+def stopping(message: str, stream: TextIO) -> None:
+    """Freeze every running progress line where it stands, then say `message` once on a line of its own."""
+    for ext in list(_RUNNING):
+        ext.freeze()
+    stream.write(message + "\n")
+    stream.flush()
 
 
 class ProgressExtension:
@@ -24,6 +34,7 @@ class ProgressExtension:
         self.interval = 1.0 if self.live else crawler.settings.getfloat("NEWSARCHIVE_PROGRESS_INTERVAL", 30.0)
         self.started = time.monotonic()
         self._loop: task.LoopingCall | None = None
+        self.frozen = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressExtension:
@@ -46,6 +57,18 @@ class ProgressExtension:
     def spider_opened(self) -> None:
         self._loop = task.LoopingCall(self.tick)
         self._loop.start(self.interval, now=False)
+        _RUNNING.add(self)
+
+    def freeze(self) -> None:
+        """Stop counting: the last figures stay on screen (a stopping crawl's numbers would only mislead)."""
+        if self.frozen:
+            return
+        self.frozen = True
+        if self._loop and self._loop.running:
+            self._loop.stop()
+        if self.live:
+            self.stream.write("\r\x1b[K" + self.line() + "\n")
+            self.stream.flush()
 
     def tick(self) -> None:
         if self.live:
@@ -57,8 +80,9 @@ class ProgressExtension:
             self.stream.flush()
 
     def spider_closed(self) -> None:
+        _RUNNING.discard(self)
         if self._loop and self._loop.running:
             self._loop.stop()
-        if self.live:
+        if self.live and not self.frozen:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
