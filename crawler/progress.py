@@ -14,7 +14,9 @@ from twisted.internet import task
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-COUNTS = ("new", "version", "unchanged", "failed", "blocked", "gone")
+# Stats key (store/<outcome>) -> the word the crawl summary uses for it: a new version is "edited" in both.
+COUNTS = {"new": "new", "version": "edited", "unchanged": "unchanged", "failed": "failed", "blocked": "blocked",
+          "gone": "gone"}
 _RUNNING: weakref.WeakSet[ProgressExtension] = weakref.WeakSet()
 
 
@@ -49,7 +51,7 @@ class ProgressExtension:
         stats = self.crawler.stats
         assert stats is not None
         get = stats.get_value
-        counts = " ".join(f"{name} {get(f'store/{name}', 0)}" for name in COUNTS)
+        counts = " ".join(f"{label} {get(f'store/{name}', 0)}" for name, label in COUNTS.items())
         pages = get("response_received_count", 0)
         elapsed = time.monotonic() - self.started
         return f"pages {pages} | {counts} | {elapsed:.0f}s"

@@ -177,7 +177,7 @@ def test_cli_reads_the_archive(crawled):
     records = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(records) == 22
     ref = next(r for r in records if r["key"] == "kurdistan24:ar:100001")
-    assert sorted(ref) == sorted(["key", "url", "lang", "version", "title", "lead", "body", "author", "section",
+    assert sorted(ref) == sorted(["key", "url", "edition", "version", "title", "lead", "body", "author", "section",
                                   "tags", "images", "published_at", "modified_at", "first_seen_at", "fetched_at",
                                   "content_hash", "duplicate_of", "status"])
     proc = run_cli("diff", "--db", db, "kurdistan24:ar:100003", "--color", "never")

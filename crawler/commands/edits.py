@@ -7,6 +7,7 @@ from typing import Any
 
 from archive.edits import list_edits, list_suspects
 from crawler.commands import add_db, add_json, open_archive, print_json
+from crawler.commands.validate import check_edition, check_range, parse_date_arg
 
 
 def add_parser(sub: Any) -> None:
@@ -14,20 +15,24 @@ def add_parser(sub: Any) -> None:
                        description="Edits by publishers, oldest first. Re-extractions are not edits and are not "
                        "listed. --suspect lists extractions the false-edit guard held back instead.")
     add_db(p)
-    p.add_argument("--since", metavar="DATE", help="seen at or after DATE (ISO 8601, e.g. 2026-11-01)")
-    p.add_argument("--until", metavar="DATE", help="seen before DATE")
-    p.add_argument("--lang", metavar="EDITION", help="only this edition")
+    p.add_argument("--since", metavar="DATE", help="seen at or after DATE: YYYY-MM-DD, or a time "
+                   "YYYY-MM-DDTHH:MM[+03:00] (UTC when no offset is given)")
+    p.add_argument("--until", metavar="DATE", help="seen before DATE (same forms)")
+    p.add_argument("--lang", "--edition", dest="lang", metavar="EDITION", help="only this edition (ar, ckb, ...)")
     p.add_argument("--suspect", action="store_true", help="list held-back (suspect) extractions instead")
     add_json(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    since, until = parse_date_arg(args.since, "--since"), parse_date_arg(args.until, "--until")
+    check_range(since, until)
     with open_archive(args.db) as archive:
+        lang = check_edition(archive.db, args.lang)
         if args.suspect:
-            rows = list_suspects(archive.db, args.since, args.until)
+            rows = list_suspects(archive.db, since, until)
         else:
-            rows = list_edits(archive.db, args.since, args.until, args.lang)
+            rows = list_edits(archive.db, since, until, lang)
     if args.json:
         print_json(rows)
         return 0

@@ -9,6 +9,7 @@ from typing import Any, TextIO
 from archive import export as exports
 from archive.filters import Filters
 from crawler.commands import UsageError, add_db, add_json, open_archive, print_json
+from crawler.commands.validate import check_edition, check_key
 
 FORMATS = ["jsonl", "csv", "parquet", "warc", "pages"]
 
@@ -26,7 +27,8 @@ def add_parser(sub: Any) -> None:
                    "(default: standard output; parquet and pages need -o)")
     p.add_argument("--since", default=None, metavar="YYYY-MM-DD", help="articles published on or after this day")
     p.add_argument("--until", default=None, metavar="YYYY-MM-DD", help="articles published on or before this day")
-    p.add_argument("--lang", default=None, metavar="EDITION", help="only this edition (ar, ckb, ...)")
+    p.add_argument("--lang", "--edition", dest="lang", default=None, metavar="EDITION",
+                   help="only this edition (ar, ckb, ...)")
     p.add_argument("--key", action="append", default=[], metavar="KEY",
                    help="only this article (repeatable); a trailing * takes a prefix: kurdistan24:ckb:*")
     p.add_argument("--no-duplicates", action="store_true", help="leave out copies of earlier articles")
@@ -45,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format in ("parquet", "pages") and args.output == "-":
         raise UsageError(f"--format {args.format} needs -o {'FILE' if args.format == 'parquet' else 'FOLDER'}")
     with open_archive(args.db) as archive:
+        filters.edition = check_edition(archive.db, args.lang)
+        filters.keys = [check_key(archive.db, k, prefix_ok=True) for k in args.key]
         try:
             if args.format in ("warc", "pages"):
                 counts = binary(args, archive.db, filters)

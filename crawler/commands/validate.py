@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from archive.schema import rows
@@ -66,14 +68,15 @@ def check_edition(db: Any, value: str | None, option: str = "--lang") -> str | N
 
 
 def check_key(db: Any, value: str, option: str = "--key", *, prefix_ok: bool = False) -> str:
-    """`value` if the archive holds that article (or, when `prefix_ok`, if `site:edition:*` matches one)."""
+    """`value` if the archive holds that article. With `prefix_ok`, `site:*` or `site:edition:*` is accepted
+    when the archive holds that site (a prefix with no article yet may simply be early: not an error)."""
     key = value.strip()
     if prefix_ok and key.endswith("*"):
-        stem = key[:-1]
-        if not stem or ":" not in stem:
+        site = key[:-1].split(":", 1)[0]
+        if not site or ":" not in key:
             raise UsageError(f"{option} prefix {value!r} needs at least a site: kurdistan24:* or kurdistan24:ckb:*")
-        if not rows(db, "SELECT 1 FROM articles WHERE substr(key, 1, ?) = ? LIMIT 1", [len(stem), stem]):
-            raise UsageError(f"{option} {value!r}: no article key in the archive starts with {stem!r}")
+        if not rows(db, "SELECT 1 FROM articles WHERE site = ? LIMIT 1", [site]):
+            raise UsageError(f"{option} {value!r}: the archive holds no article of site {site!r}")
         return key
     if not key:
         raise UsageError(f"{option} needs an article key like {KEY_EXAMPLE}")
@@ -81,3 +84,25 @@ def check_key(db: Any, value: str, option: str = "--key", *, prefix_ok: bool = F
         hint = "" if key.count(":") == 2 else f" (keys look like {KEY_EXAMPLE})"
         raise UsageError(f"{option} {value!r}: no such article in the archive{hint}")
     return key
+
+
+def check_new_db(path: str, option: str = "--db") -> str:
+    """An archive path a crawl may create: its folder must exist (a typo must not grow a tree of folders)."""
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"{option} {path}: is a folder; give a file path like {target / 'newsarchive.db'}")
+    folder = target.parent
+    if not folder.exists():
+        raise UsageError(f"{option} {path}: folder {folder} does not exist (create it first)")
+    return path
+
+
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+def log_level(value: str) -> str:
+    """argparse type for --log-level: one of Python's level names, any case."""
+    level = value.strip().upper()
+    if level not in LOG_LEVELS:
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(LOG_LEVELS)}, got {value!r}")
+    return level
