@@ -24,7 +24,8 @@ def add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON for scripts instead of text")
 
 
-def print_json(data: Any, out: TextIO = sys.stdout) -> None:
+def print_json(data: Any, out: TextIO | None = None) -> None:
+    out = out or sys.stdout  # looked up now, not at import: a redirected stdout is honoured
     json.dump(data, out, ensure_ascii=False, indent=2, default=str)
     out.write("\n")
 
