@@ -45,7 +45,9 @@ def format_stats(data: dict[str, Any]) -> str:
         lines.append(f"  {edition}: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
     lines.append(f"versions: {data['versions']} ({data['articles_edited']} article(s) edited at least once)")
     lines.append(f"duplicates: {data['duplicates']}")
-    lines.append("fetches: " + (", ".join(f"{n} {o}" for o, n in data["fetches"].items()) or "none"))
+    # Text says "edited" for a fetch that made a new version, as the crawl summary does (JSON keeps `version`).
+    lines.append("fetches: " + (", ".join(f"{n} {'edited' if o == 'version' else o}"
+                                          for o, n in data["fetches"].items()) or "none"))
     last = data["last_crawl"]
     if last:
         lines.append(f"last crawl: #{last['id']} {last['site']} [{last['editions']}] {last['started_at']} "

@@ -209,3 +209,16 @@ def test_demo_ends_with_three_commands_that_work(tmp_path):
 def rows_of(db: str, sql: str) -> list[Any]:
     with sqlite3.connect(db) as conn:
         return conn.execute(sql).fetchall()
+
+
+def test_after_the_demo_a_query_without_db_points_at_the_demo_archive(capsys, db, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSARCHIVE_DB", raising=False)
+    Path(db).rename(tmp_path / "newsarchive-demo.db")
+    assert cli(capsys, "stats") == (2, "", "newsarchive: no archive at newsarchive.db (the demo's is "
+                                           "newsarchive-demo.db: pass --db newsarchive-demo.db or set "
+                                           "NEWSARCHIVE_DB=newsarchive-demo.db)\n")
+    monkeypatch.setenv("NEWSARCHIVE_DB", "newsarchive-demo.db")
+    code, out, _ = cli(capsys, "stats")
+    # One word per concept in text: a fetch that made a new version is "edited", as in the crawl summary.
+    assert code == 0 and "fetches: 1 blocked, 2 new, 1 edited" in out.splitlines()

@@ -30,7 +30,14 @@ def print_json(data: Any, out: TextIO | None = None) -> None:
     out.write("\n")
 
 
+DEMO_DB = "newsarchive-demo.db"
+
+
 def open_archive(db: str, must_exist: bool = True) -> Archive:
     if must_exist and not Path(db).is_file():
+        if db == "newsarchive.db" and Path(DEMO_DB).is_file():
+            # The first thing a new user runs after `newsarchive demo` is a README example without --db.
+            raise UsageError(f"no archive at {db} (the demo's is {DEMO_DB}: pass --db {DEMO_DB} "
+                             f"or set NEWSARCHIVE_DB={DEMO_DB})")
         raise UsageError(f"no archive at {db} (crawl first, or pass --db PATH)")
     return Archive(db)

@@ -9,11 +9,9 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from crawler.commands import UsageError, add_json
+from crawler.commands import DEMO_DB, UsageError, add_json
 from crawler.commands.crawl import report_crawls
 from crawler.commands.validate import check_new_db, log_level
-
-DEMO_DB = "newsarchive-demo.db"
 
 
 def add_parser(sub: Any) -> None:
