@@ -35,7 +35,7 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
     add_db(p)
     p.add_argument("--site", default="kurdistan24", help="site profile name or path to a profile TOML "
                    "(default: kurdistan24)")
-    p.add_argument("--lang", default=None, metavar="ar[,ckb,...]", help="editions to crawl (default: the "
+    p.add_argument("--lang", "--edition", dest="lang", default=None, metavar="ar[,ckb,...]", help="editions to crawl (default: the "
                    "profile's default, ar)")
     p.add_argument("--base-url", default=None, metavar="URL", help="crawl a mirror or local copy: every link "
                    "to the site's own hosts is mapped onto this URL")
