@@ -28,6 +28,31 @@ def stop_reactor() -> None:
         pass
 
 
+def stop_crawlers(process: Any) -> None:
+    """Ask each running crawl of `process` (a CrawlerProcess) to stop gracefully.
+
+    A crawl still opening its spider is asked again 0.1 s later: Scrapy's Crawler.stop_async() before
+    the engine runs only marks the crawler stopped, and the crawl would then run to its end and hang.
+    """
+    from scrapy.utils.defer import deferred_from_coro
+    from twisted.internet import reactor
+
+    opening = False
+    for crawler in list(process.crawlers):
+        if not crawler.crawling:
+            continue
+        try:
+            engine = crawler.engine
+        except (AttributeError, RuntimeError):  # not created yet
+            engine = None
+        if engine is not None and engine.running:
+            deferred_from_coro(crawler.stop_async())
+        else:
+            opening = True
+    if opening:
+        reactor.callLater(0.1, stop_crawlers, process)
+
+
 class Interrupts:
     """`with Interrupts(graceful) as stop:` while the reactor runs; `stop.count` says how many signals came.
 
@@ -41,6 +66,7 @@ class Interrupts:
         self._previous: dict[int, Any] = {}
 
     def __enter__(self) -> Interrupts:
+        progress.reset()
         for signum in SIGNALS:
             self._previous[signum] = signal.signal(signum, self._handle)
         return self

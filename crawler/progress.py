@@ -18,10 +18,17 @@ if TYPE_CHECKING:
 COUNTS = {"new": "new", "version": "edited", "unchanged": "unchanged", "failed": "failed", "blocked": "blocked",
           "gone": "gone"}
 _RUNNING: weakref.WeakSet[ProgressExtension] = weakref.WeakSet()
+_STOPPING = [False]  # set once a stop has begun: a crawl whose spider opens after it shows no live line
+
+
+def reset() -> None:
+    """A new run of crawls begins: no stop under way."""
+    _STOPPING[0] = False
 
 
 def stopping(message: str, stream: TextIO) -> None:
     """Freeze every running progress line where it stands, then say `message` once on a line of its own."""
+    _STOPPING[0] = True
     for ext in list(_RUNNING):
         ext.freeze()
     stream.write(message + "\n")
@@ -57,6 +64,9 @@ class ProgressExtension:
         return f"pages {pages} | {counts} | {elapsed:.0f}s"
 
     def spider_opened(self) -> None:
+        if _STOPPING[0]:
+            self.frozen = True
+            return
         self._loop = task.LoopingCall(self.tick)
         self._loop.start(self.interval, now=False)
         _RUNNING.add(self)

@@ -12,7 +12,7 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.reactor import install_reactor
 
-from crawler.interrupts import Interrupts, stop_reactor
+from crawler.interrupts import Interrupts, stop_crawlers, stop_reactor
 from crawler.profile import available_sites
 from crawler.spiders.news import NewsSpider
 
@@ -78,7 +78,7 @@ def run_crawls(jobs: list[CrawlJob], settings: Settings) -> list[CrawlJob]:
     process = CrawlerProcess(settings)
     errors: list[BaseException] = []
     crawlers: dict[int, Crawler] = {}
-    interrupts = Interrupts(graceful=process.stop)
+    interrupts = Interrupts(graceful=lambda: stop_crawlers(process))
 
     @defer.inlineCallbacks
     def sequence() -> Any:
