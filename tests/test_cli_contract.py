@@ -222,3 +222,12 @@ def test_after_the_demo_a_query_without_db_points_at_the_demo_archive(capsys, db
     code, out, _ = cli(capsys, "stats")
     # One word per concept in text: a fetch that made a new version is "edited", as in the crawl summary.
     assert code == 0 and "fetches: 1 blocked, 2 new, 1 edited" in out.splitlines()
+
+
+def test_edits_until_a_day_includes_that_day(capsys, db):
+    """As in export and search: --since D --until D is that whole day, not an empty window."""
+    code, out, _ = cli(capsys, "edits", "--db", db, "--since", "2024-01-16", "--until", "2024-01-16", "--json")
+    assert (code, [r["version"] for r in json.loads(out)]) == (0, [2])
+    assert cli(capsys, "edits", "--db", db, "--until", "2024-01-15")[:2] == (0, "0 edit(s)\n")
+    code, out, _ = cli(capsys, "edits", "--db", db, "--until", "2024-01-16T09:00:01", "--json")
+    assert (code, len(json.loads(out))) == (0, 1)

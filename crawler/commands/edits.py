@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from datetime import date, timedelta
 from typing import Any
 
 from archive.edits import list_edits, list_suspects
@@ -17,16 +18,25 @@ def add_parser(sub: Any) -> None:
     add_db(p)
     p.add_argument("--since", metavar="DATE", help="seen at or after DATE: YYYY-MM-DD, or a time "
                    "YYYY-MM-DDTHH:MM[+03:00] (UTC when no offset is given)")
-    p.add_argument("--until", metavar="DATE", help="seen before DATE (same forms)")
+    p.add_argument("--until", metavar="DATE", help="seen on or before DAY (the whole day, as export and search "
+                   "read it), or before a time")
     p.add_argument("--lang", "--edition", dest="lang", metavar="EDITION", help="only this edition (ar, ckb, ...)")
     p.add_argument("--suspect", action="store_true", help="list held-back (suspect) extractions instead")
     add_json(p)
     p.set_defaults(run=run)
 
 
+def end_of(until: str | None) -> str | None:
+    """The exclusive bound for --until: a day includes all of it (2026-11-01 -> before 2026-11-02)."""
+    if until is None or len(until) != 10:
+        return until
+    return (date.fromisoformat(until) + timedelta(days=1)).isoformat()
+
+
 def run(args: argparse.Namespace) -> int:
     since, until = parse_date_arg(args.since, "--since"), parse_date_arg(args.until, "--until")
     check_range(since, until)
+    until = end_of(until)
     with open_archive(args.db) as archive:
         lang = check_edition(archive.db, args.lang)
         if args.suspect:
