@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -30,6 +32,10 @@ class Parser(argparse.ArgumentParser):
     """A usage mistake is one line and exit 2, like every other error (subcommands' parsers inherit this)."""
 
     def error(self, message: str) -> NoReturn:
+        typo = re.match(r"argument COMMAND: invalid choice: '([^']*)'", message)
+        if typo:
+            close = difflib.get_close_matches(typo.group(1), COMMANDS, n=1)
+            message = f"unknown command '{typo.group(1)}'" + (f"; did you mean '{close[0]}'?" if close else "")
         self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
 
 

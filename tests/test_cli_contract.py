@@ -231,3 +231,9 @@ def test_edits_until_a_day_includes_that_day(capsys, db):
     assert cli(capsys, "edits", "--db", db, "--until", "2024-01-15")[:2] == (0, "0 edit(s)\n")
     code, out, _ = cli(capsys, "edits", "--db", db, "--until", "2024-01-16T09:00:01", "--json")
     assert (code, len(json.loads(out))) == (0, 1)
+
+
+def test_unknown_command_suggests_the_close_one(capsys):
+    assert cli(capsys, "serach", "x") == (2, "", "newsarchive: unknown command 'serach'; did you mean 'search'? "
+                                                "(see `newsarchive --help`)\n")
+    assert cli(capsys, "zzzz") == (2, "", "newsarchive: unknown command 'zzzz' (see `newsarchive --help`)\n")

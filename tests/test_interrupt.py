@@ -189,7 +189,8 @@ def test_sigterm_to_watch_stops_its_crawl_cleanly(tmp_path):
                 proc.kill()
     assert proc.returncode == 0, err[-3000:]
     assert_clean(err)
-    assert "stopping: finishing the pages in hand… (send SIGTERM again to stop now)" in err
+    assert "watch: stopping after the running crawl (SIGTERM again to stop it now)\n" in err
+    assert "stopping: finishing the pages in hand… (send SIGTERM again to stop now)\n" in err
     assert out.splitlines()[-2:][0].endswith("watch: crawl 1 exit 130")
     assert out.splitlines()[-1] == "watch: stopped by SIGTERM after 1 crawl(s)"
     assert [outcome for outcome, _ in crawls(db)] == ["interrupted"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import signal
 import subprocess
@@ -51,11 +52,17 @@ class _Stop:
         self.child: subprocess.Popen[bytes] | None = None
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
-        self.signum = signum
+        first = self.signum is None
+        self.signum = self.signum or signum
         self.event.set()
         if self.child is not None and self.child.poll() is None:
-            # Scrapy's own handler: stop scheduling, finish what is in flight, record "interrupted".
+            # The crawl's own handler (crawler/interrupts.py): the first SIGTERM finishes the pages in
+            # hand and records "interrupted"; a second one stops it at once.
             self.child.send_signal(signal.SIGTERM)
+            if first:
+                again = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+                # os.write, not print: a handler may interrupt a print to the same stream.
+                os.write(2, f"watch: stopping after the running crawl ({again} again to stop it now)\n".encode())
 
 
 def check_options(args: argparse.Namespace) -> None:
@@ -73,8 +80,15 @@ def check_options(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     check_options(args)
     stop = _Stop()
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return loop(args, stop)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def loop(args: argparse.Namespace, stop: _Stop) -> int:
     argv = [sys.executable, "-m", "crawler.cli", "crawl", *crawl_argv(args)]
     runs = failures = 0
     while not stop.event.is_set():
