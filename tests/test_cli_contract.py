@@ -6,9 +6,7 @@ In-process (`crawler.cli.main`) wherever no reactor runs, so each case costs mil
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -204,11 +202,6 @@ def test_demo_ends_with_three_commands_that_work(tmp_path):
     assert main(["search", "مطار أربيل", "--db", str(db), "--json"]) == 0
     # Running the demo again recreates its own archive (it is a demo archive).
     assert run_cli("demo", "--db", str(db), "--json").returncode == 0
-
-
-def rows_of(db: str, sql: str) -> list[Any]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def test_after_the_demo_a_query_without_db_points_at_the_demo_archive(capsys, db, tmp_path, monkeypatch):

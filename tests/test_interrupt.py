@@ -146,7 +146,7 @@ def test_ctrl_c_once_stops_gracefully(tmp_path, terminal):
     assert "\x1b[Kpages" not in after  # the progress line froze when the stop began
     [(outcome, new)] = crawls(db)
     assert outcome == "interrupted" and 1 <= new < 80
-    assert f"crawl 1 interrupted in " in after and f": {new} new, " in after
+    assert "crawl 1 interrupted in " in after and f": {new} new, " in after
 
 
 def test_ctrl_c_twice_stops_now(tmp_path, terminal):
@@ -168,7 +168,7 @@ def test_ctrl_c_twice_stops_now(tmp_path, terminal):
     assert "stopping now" in t.output.split(STOPPING, 1)[1]
     [(outcome, new)] = crawls(db)
     assert outcome == "interrupted" and new >= 1
-    assert f"crawl 1 interrupted in " in t.output
+    assert "crawl 1 interrupted in " in t.output
 
 
 def test_sigterm_to_watch_stops_its_crawl_cleanly(tmp_path):
