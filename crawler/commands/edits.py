@@ -41,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
         lang = check_edition(archive.db, args.lang)
         if args.suspect:
             rows = list_suspects(archive.db, since, until)
+            if lang:  # a suspect's key names its edition (site:edition:id)
+                rows = [r for r in rows if r["key"].split(":")[1:2] == [lang]]
         else:
             rows = list_edits(archive.db, since, until, lang)
     if args.json:
