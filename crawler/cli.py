@@ -70,7 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()  # imports every command: a second or so in which Ctrl-C is likely
+    except KeyboardInterrupt:
+        print("newsarchive: interrupted", file=sys.stderr)
+        return 130
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv:
         parser.print_help(sys.stderr)  # what `git` does: the list of commands, not "COMMAND is required"
