@@ -202,3 +202,22 @@ def _stored(db: str) -> int:
             return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
     except sqlite3.Error:
         return 0
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.3, 0.8])
+def test_ctrl_c_while_the_crawl_starts_never_hangs(tmp_path, terminal, delay):
+    """Ctrl-C as the first crawl opens (Scrapy's own early stop would let that crawl run on and then hang)."""
+    t = Terminal("demo", "--db", str(tmp_path / "demo.db"))
+    terminal.append(t)
+    t.wait_for(r"demo site on http://127\.0\.0\.1:\d+ \(day 1\)")
+    time.sleep(delay)
+    t.interrupt()
+    code = t.finish(timeout=60)
+    assert code == 130, t.output[-3000:]
+    assert_clean(t.output)
+    assert "day 2" not in t.output  # the next crawl never starts
+    if "crawl 1 " in t.output:  # it had started: recorded and reported as interrupted
+        assert crawls(str(tmp_path / "demo.db"))[0][0] == "interrupted"
+        assert "crawl 1 interrupted in " in t.output
+    else:
+        assert t.output.rstrip().endswith("newsarchive: interrupted")
