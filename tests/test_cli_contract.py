@@ -50,7 +50,7 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 # --- silent empty answers are now usage errors (exit 2, one line) --------------------------------------
 @pytest.mark.parametrize(("args", "message"), [
     (["edits", "--since", "garbage"],
-     "newsarchive: --since expects YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM], got 'garbage'\n"),
+     "newsarchive: --since expects a date as YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM], got 'garbage'\n"),
     (["edits", "--since", "2026-13-45"], "newsarchive: --since '2026-13-45' is not a real date "
                                          "(month must be in 1..12)\n"),
     (["edits", "--until", "2026-02-30"], "newsarchive: --until '2026-02-30' is not a real date "
@@ -59,11 +59,14 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
      "newsarchive: --since 2024-02-01 is after --until 2024-01-01: nothing can match\n"),
     (["edits", "--lang", "xx"], "newsarchive: --lang: unknown edition 'xx' (this archive has: ar, ckb)\n"),
     (["reextract", "--since", "garbage"],
-     "newsarchive: --since expects YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM], got 'garbage'\n"),
+     "newsarchive: --since expects a date as YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM], got 'garbage'\n"),
     (["reextract", "--key", "nosuch:key"], "newsarchive: --key 'nosuch:key': no such article in the archive "
                                            "(keys look like kurdistan24:ar:100001)\n"),
     (["reextract", "--key", "kurdistan24:ar:1"], "newsarchive: --key 'kurdistan24:ar:1': no such article in the "
                                                  "archive\n"),
+    (["export", "--since", "last week"], "newsarchive: --since expects a date as YYYY-MM-DD, got 'last week'\n"),
+    (["export", "--until", "2024-02-30"], "newsarchive: --until '2024-02-30' is not a real date "
+                                          "(day is out of range for month)\n"),
     (["export", "--lang", "xx"], "newsarchive: --lang: unknown edition 'xx' (this archive has: ar, ckb)\n"),
     (["export", "--key", "nosuch"], "newsarchive: --key 'nosuch': no such article in the archive "
                                     "(keys look like kurdistan24:ar:100001)\n"),

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 from archive import export as exports
 from archive.filters import Filters
 from crawler.commands import UsageError, add_db, add_json, open_archive, print_json
-from crawler.commands.validate import check_edition, check_key
+from crawler.commands.validate import check_edition, check_key, parse_date_arg
 
 FORMATS = ["jsonl", "csv", "parquet", "warc", "pages"]
 
@@ -38,7 +38,9 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    filters = Filters(since=args.since, until=args.until, edition=args.lang, keys=args.key,
+    since = parse_date_arg(args.since, "--since", time_ok=False)  # the same checks and words as every command
+    until = parse_date_arg(args.until, "--until", time_ok=False)
+    filters = Filters(since=since, until=until, edition=args.lang, keys=args.key,
                       no_duplicates=args.no_duplicates)
     if args.bom and args.format != "csv":
         raise UsageError("--bom applies to --format csv only")

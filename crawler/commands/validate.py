@@ -35,7 +35,7 @@ def parse_date_arg(value: str | None, option: str = "--since", *, time_ok: bool 
             return moment.astimezone(UTC).isoformat(timespec="milliseconds")
     except ValueError as exc:
         raise UsageError(f"{option} {value!r} is not a real date ({exc})") from None
-    raise UsageError(f"{option} expects {form}, got {value!r}")
+    raise UsageError(f"{option} expects a date as {form}, got {value!r}")
 
 
 def check_range(since: str | None, until: str | None, names: tuple[str, str] = ("--since", "--until")) -> None:
