@@ -47,7 +47,8 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
                    help="a Scrapy setting, as `scrapy crawl -s` (repeatable), e.g. -s AUTOTHROTTLE_ENABLED=0")
     p.add_argument("--local", action="store_true", help="settings for a local mirror: no AutoThrottle, "
                    "no delay, 64 concurrent requests (never use on a real site)")
-    p.add_argument("--log-level", type=log_level, default="WARNING", help="Scrapy log level (default: WARNING)")
+    p.add_argument("--log-level", type=log_level, default="WARNING", metavar="LEVEL",
+                   help="Scrapy log level: DEBUG, INFO, WARNING (default), ERROR or CRITICAL")
 
 
 def crawl_argv(args: argparse.Namespace) -> list[str]:

@@ -21,7 +21,8 @@ def add_parser(sub: Any) -> None:
                        "archive holding crawls of any other site is never overwritten), then prints commands "
                        "to try on it.")
     p.add_argument("--db", default=DEMO_DB, metavar="PATH", help=f"archive to (re)create (default: ./{DEMO_DB})")
-    p.add_argument("--log-level", type=log_level, default="WARNING", help="Scrapy log level (default: WARNING)")
+    p.add_argument("--log-level", type=log_level, default="WARNING", metavar="LEVEL",
+                   help="Scrapy log level: DEBUG, INFO, WARNING (default), ERROR or CRITICAL")
     add_json(p)
     p.set_defaults(run=run)
 

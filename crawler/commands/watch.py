@@ -35,7 +35,7 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("watch", help="run a crawl every period (for systemd or supervisord)",
                        description="Runs `newsarchive crawl` with the given options every --every period, each "
                        "crawl in its own process. SIGINT or SIGTERM lets the running crawl finish the pages in "
-                       "hand (recorded as interrupted) and then stops. A crawl refused because another one "
+                       "hand (recorded as interrupted) and then stops; a second one stops the crawl at once. A crawl refused because another one "
                        "holds the archive is skipped, not fatal; one refusing its options (exit 2) stops watch "
                        "with exit 2, as do options found wrong before the first crawl.")
     p.add_argument("--every", type=period, default=period("15m"), metavar="PERIOD",
