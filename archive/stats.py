@@ -39,8 +39,8 @@ def stats(db: Any) -> dict[str, Any]:
 
 def format_stats(data: dict[str, Any]) -> str:
     """stats() as text for a terminal."""
-    lines = [f"articles: {data['articles']} ("
-             + ", ".join(f"{n} {s}" for s, n in sorted(data["articles_by_status"].items())) + ")"]
+    by_status = ", ".join(f"{n} {s}" for s, n in sorted(data["articles_by_status"].items()))
+    lines = [f"articles: {data['articles']}" + (f" ({by_status})" if by_status else "")]
     for edition, counts in sorted(data["articles_by_edition"].items()):
         lines.append(f"  {edition}: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
     lines.append(f"versions: {data['versions']} ({data['articles_edited']} article(s) edited at least once)")

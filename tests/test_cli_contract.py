@@ -233,3 +233,13 @@ def test_unknown_command_suggests_the_close_one(capsys):
     assert cli(capsys, "serach", "x") == (2, "", "newsarchive: unknown command 'serach'; did you mean 'search'? "
                                                 "(see `newsarchive --help`)\n")
     assert cli(capsys, "zzzz") == (2, "", "newsarchive: unknown command 'zzzz' (see `newsarchive --help`)\n")
+
+
+def test_an_empty_archive_reads_cleanly(capsys, tmp_path):
+    db = str(tmp_path / "empty.db")
+    Archive(db).close()
+    code, out, err = cli(capsys, "stats", "--db", db)
+    assert (code, err, out.splitlines()[:4]) == (0, "", ["articles: 0", "versions: 0 (0 article(s) edited at least once)",
+                                                        "duplicates: 0", "fetches: none"])
+    assert cli(capsys, "history", " ", "--db", db) == (
+        2, "", "newsarchive: history needs an article key (kurdistan24:ar:100001), id or URL\n")

@@ -52,6 +52,8 @@ def resolve(archive: Archive, ref: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.article.strip():
+        raise UsageError("history needs an article key (kurdistan24:ar:100001), id or URL")
     with open_archive(args.db) as archive:
         lookup = url_to_key(archive)
         key = histories.resolve(archive.db, args.article, lookup)
