@@ -120,6 +120,16 @@ def test_history_resolves_mirror_and_alias_urls(capsys, db, ref, key):
     assert (code, err, json.loads(out)["article"]["key"]) == (0, "", key)
 
 
+def test_history_trusts_only_mirrors_it_crawled_or_loopback(capsys, db):
+    foreign = "https://example.com/ar/story/100001/x"
+    assert cli(capsys, "history", foreign, "--db", db) == (
+        2, "", f"newsarchive: no article '{foreign}' in the archive (nor any fetch of it)\n")
+    with Archive(db) as archive:  # a crawl of a mirror on another machine, under a path prefix
+        archive.finish_crawl(archive.start_crawl("kurdistan24", ["ar"], "http://mirror.example:8000/k24"))
+    code, out, _ = cli(capsys, "history", "http://mirror.example:8000/k24/ar/story/100001/x", "--db", db, "--json")
+    assert (code, json.loads(out)["article"]["key"]) == (0, AR)
+
+
 def test_history_of_a_page_only_ever_blocked_shows_its_fetches(capsys, db):
     code, out, err = cli(capsys, "history", BLOCKED_URL, "--db", db)
     assert (code, err) == (0, "")

@@ -28,8 +28,10 @@ def url_to_key(archive: Archive) -> Any:
     sites = [r[0] for r in archive.db.execute("SELECT DISTINCT site FROM articles UNION SELECT DISTINCT site "
                                               "FROM crawls WHERE site IS NOT NULL AND site != ''")]
 
+    mirrors = [r[0] for r in archive.db.execute("SELECT DISTINCT base_url FROM crawls WHERE base_url IS NOT NULL")]
+
     def lookup(url: str) -> str | None:
-        keys = url_identity(url, sites)
+        keys = url_identity(url, sites, mirrors)
         for key in keys:
             if archive.db.execute("SELECT 1 FROM articles WHERE key = ? UNION ALL SELECT 1 FROM fetches "
                                   "WHERE article_key = ? LIMIT 1", [key, key]).fetchone():
