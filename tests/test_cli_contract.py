@@ -253,3 +253,10 @@ def test_an_empty_archive_reads_cleanly(capsys, tmp_path):
                                                         "duplicates: 0", "fetches: none"])
     assert cli(capsys, "history", " ", "--db", db) == (
         2, "", "newsarchive: history needs an article key (kurdistan24:ar:100001), id or URL\n")
+
+
+def test_crawl_refuses_a_folder_as_db(capsys, tmp_path):
+    assert cli(capsys, "crawl", "--db", str(tmp_path)) == (
+        2, "", f"newsarchive: --db {tmp_path}: is a folder; give a file path like {tmp_path / 'newsarchive.db'}\n")
+    assert cli(capsys, "demo", "--db", str(tmp_path / "no" / "d.db")) == (
+        2, "", f"newsarchive: --db {tmp_path / 'no' / 'd.db'}: folder {tmp_path / 'no'} does not exist (create it first)\n")
