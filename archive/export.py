@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from archive.filters import Filters
 from archive.schema import as_database
 
-FIELDS = ("key", "url", "lang", "version", "title", "lead", "body", "author", "section", "tags", "images",
+FIELDS = ("key", "url", "edition", "version", "title", "lead", "body", "author", "section", "tags", "images",
           "published_at", "modified_at", "first_seen_at", "fetched_at", "content_hash", "duplicate_of", "status")
 
 

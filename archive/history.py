@@ -65,6 +65,26 @@ def resolve(db: Any, key_or_url: str, url_to_key: Callable[[str], str | None] | 
     return _by_id_segment(db, ref)
 
 
+def resolve_fetched(db: Any, key_or_url: str, url_to_key: Callable[[str], str | None] | None = None) -> str | None:
+    """The identity a page that never became an article was fetched under (only ever blocked, failed or
+    gone): by key, or by any URL it was fetched under. None when the archive never fetched it."""
+    ref = (key_or_url or "").strip()
+    if not ref:
+        return None
+    if "://" not in ref:
+        hit = _rows(db, "SELECT article_key AS key FROM fetches WHERE article_key = ? LIMIT 1", ref)
+        return str(hit[0]["key"]) if hit else None
+    for url in _url_variants(ref):
+        hit = _rows(db, "SELECT article_key AS key FROM fetches WHERE url = ? AND article_key IS NOT NULL "
+                        "ORDER BY id LIMIT 1", url)
+        if hit:
+            return str(hit[0]["key"])
+    candidate = url_to_key(ref) if url_to_key is not None else None
+    if candidate and _rows(db, "SELECT 1 FROM fetches WHERE article_key = ? LIMIT 1", candidate):
+        return candidate
+    return None
+
+
 def _by_id_segment(db: Any, url: str) -> str | None:
     """A URL with another slug, or none (`/ar/story/100001`): match the path up to its numeric id segment."""
     parts = urlsplit(url.strip())
@@ -96,6 +116,16 @@ def history(db: Any, key: str) -> dict[str, Any] | None:
     events = _rows(db, "SELECT id, crawl_id, fetched_at, outcome, reason, http_status, version, url FROM fetches "
                        "WHERE article_key = ? ORDER BY fetched_at, id", key)
     return {"article": articles[0], "versions": [_decode(v) for v in versions], "events": events}
+
+
+def fetch_history(db: Any, key: str) -> dict[str, Any] | None:
+    """A page fetched but never archived (blocked, failed, gone): {"article": None, "key", "versions": [],
+    "events"}, so its fetches are not invisible; None if it was never fetched either."""
+    events = _rows(db, "SELECT id, crawl_id, fetched_at, outcome, reason, http_status, version, url FROM fetches "
+                       "WHERE article_key = ? ORDER BY fetched_at, id", key)
+    if not events:
+        return None
+    return {"article": None, "key": key, "versions": [], "events": events}
 
 
 def _number(db: Any, key: str, n: int) -> int | None:
@@ -150,9 +180,12 @@ def format_history(data: dict[str, Any] | None) -> str:
     if not data:
         return "no such article"
     a = data["article"]
+    if a is None:
+        return "\n".join([f"{data['key']}  never archived: fetched {len(data['events'])} time(s), no version stored",
+                          f"  {unquote(data['events'][-1]['url'] or '')}", "events:", *_event_lines(data["events"])])
     lines = [f"{a['key']}  {a['status']}  {a['version_count']} version(s)"
              + (f"  duplicate of {a['duplicate_of']}" if a.get("duplicate_of") else ""),
-             f"  {a['url']}",
+             f"  {unquote(a['url'] or '')}",  # an Arabic slug readable, not %D9%85...
              f"  first seen {a['first_seen_at']}, last seen {a['last_seen_at']}, last checked {a['last_checked_at']}"
              + (f", gone since {a['gone_at']}" if a.get("gone_at") else ""),
              "versions:"]
@@ -160,8 +193,16 @@ def format_history(data: dict[str, Any] | None) -> str:
         lines.append(f"  v{v['version']}  {v['fetched_at']}  {v['content_hash'][:12]}  {v['title'] or ''}"
                      f"  ({_change_summary(v['change'])})")
     lines.append("events:")
-    for e in data["events"]:
-        version = f" v{e['version']}" if e.get("version") else ""
-        reason = f": {e['reason']}" if e.get("reason") else ""
-        lines.append(f"  {e['fetched_at']}  crawl {e['crawl_id']}  {e['outcome']}{version}{reason}")
+    lines += _event_lines(data["events"])
     return "\n".join(lines)
+
+
+def _event_lines(events: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for e in events:
+        version = f" v{e['version']}" if e.get("version") else ""
+        status = (f" HTTP {e['http_status']}" if e.get("http_status") and e["outcome"] in ("failed", "blocked", "gone")
+                  and not str(e.get("reason") or "").startswith("HTTP ") else "")
+        reason = f": {e['reason']}" if e.get("reason") else ""
+        lines.append(f"  {e['fetched_at']}  crawl {e['crawl_id']}  {e['outcome']}{version}{status}{reason}")
+    return lines

@@ -28,7 +28,7 @@ h3{font-size:17px;margin:20px 0 6px}
 .card b{display:block;font-size:26px}
 section.panel{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:8px 16px 12px;margin:16px 0}
 svg.chart{max-width:100%;height:auto;font-size:12px}
-.grid{stroke:#e2e8f0}.axis{stroke:#4a5568}.tick,.label,.unit{fill:#4a5568}.value{fill:#1a202c;font-weight:bold}
+.grid{stroke:#e2e8f0}.axis{stroke:#4a5568}.tick,.label,.unit{fill:#4a5568}.empty{fill:#718096;font-size:15px}.value{fill:#1a202c;font-weight:bold}
 .gap{fill:#a0aec0;font-size:22px}
 .ed-0{fill:#2b6cb0}.ed-1{fill:#d69e2e}.ed-2{fill:#319795}.ed-3{fill:#97266d}.ed-4{fill:#718096}
 .edit{fill:#805ad5}.delay{fill:#3182ce}.ok{fill:#38a169}.failed{fill:#e53e3e}.blocked{fill:#dd6b20}
@@ -86,10 +86,10 @@ def charts(data: dict[str, Any]) -> dict[str, str]:
                                    (c["blocked"] or 0, "blocked", f"#{c['id']}: {c['blocked'] or 0} محجوب")])
               for c in data["crawl_health"]]
     return {
-        "articles": bar_chart(_day_slots(per_day), "المقالات يومياً", "مقالات"),
-        "edits": bar_chart(_day_slots(edits), "التعديلات يومياً", "تعديلات"),
-        "delay": bar_chart(delay, "الوقت من النشر حتى أول تعديل", "مقالات"),
-        "health": bar_chart(health, "صحة الزحف", "طلبات"),
+        "articles": bar_chart(_day_slots(per_day), "المقالات يومياً", "مقالات", empty="لا مقالات بعد"),
+        "edits": bar_chart(_day_slots(edits), "التعديلات يومياً", "تعديلات", empty="لا تعديلات في هذه الفترة"),
+        "delay": bar_chart(delay, "الوقت من النشر حتى أول تعديل", "مقالات", empty="لا مقالات معدلة بعد"),
+        "health": bar_chart(health, "صحة الزحف", "طلبات", empty="لا عمليات زحف بعد"),
     }
 
 

@@ -57,8 +57,8 @@ def reach(db: Any) -> dict[str, dict[str, Any]]:
 
 def format_stats(data: dict[str, Any]) -> str:
     """stats() as text for a terminal."""
-    lines = [f"articles: {data['articles']} ("
-             + ", ".join(f"{n} {s}" for s, n in sorted(data["articles_by_status"].items())) + ")"]
+    by_status = ", ".join(f"{n} {s}" for s, n in sorted(data["articles_by_status"].items()))
+    lines = [f"articles: {data['articles']}" + (f" ({by_status})" if by_status else "")]
     for edition, counts in sorted(data["articles_by_edition"].items()):
         lines.append(f"  {edition}: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
     for edition, r in sorted(data.get("reach_by_edition", {}).items()):
@@ -68,7 +68,9 @@ def format_stats(data: dict[str, Any]) -> str:
                      + (f" ({r['undated']} undated)" if r["undated"] else ""))
     lines.append(f"versions: {data['versions']} ({data['articles_edited']} article(s) edited at least once)")
     lines.append(f"duplicates: {data['duplicates']}")
-    lines.append("fetches: " + (", ".join(f"{n} {o}" for o, n in data["fetches"].items()) or "none"))
+    # Text says "edited" for a fetch that made a new version, as the crawl summary does (JSON keeps `version`).
+    lines.append("fetches: " + (", ".join(f"{n} {'edited' if o == 'version' else o}"
+                                          for o, n in data["fetches"].items()) or "none"))
     last = data["last_crawl"]
     if last:
         lines.append(f"last crawl: #{last['id']} {last['site']} [{last['editions']}] {last['started_at']} "

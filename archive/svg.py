@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from html import escape
 
 WIDTH, HEIGHT = 1100, 240
-TOP, BOTTOM, SIDE = 16, 44, 48  # room for the value axis (right side in RTL) and the labels below
+# Room for the unit above the value axis (right side in RTL), the value axis itself and the labels below.
+TOP, BOTTOM, SIDE = 36, 44, 48
 MAX_LABELS = 14
 _RTL_TEXT = re.compile(r"[\u0590-\u08ff]")
 
@@ -48,9 +49,11 @@ def _direction(text: str) -> str:
     return "" if _RTL_TEXT.search(text) else ' direction="ltr"'
 
 
-def bar_chart(slots: list[Slot], label: str, unit: str = "", width: int = WIDTH, height: int = HEIGHT) -> str:
+def bar_chart(slots: list[Slot], label: str, unit: str = "", width: int = WIDTH, height: int = HEIGHT,
+              empty: str = "") -> str:
     """An SVG bar chart, first slot on the right (Arabic reading order); every bar is a
-    `<rect class="bar ...">` with a <title> tooltip, so tests and readers can count and read them."""
+    `<rect class="bar ...">` with a <title> tooltip, so tests and readers can count and read them.
+    With nothing to draw, `empty` says so in the middle of the plot (blank axes say nothing)."""
     ticks = _ticks(max((s.total for s in slots), default=0))
     top = ticks[-1] or 1
     plot_w, plot_h = width - 2 * SIDE, height - TOP - BOTTOM
@@ -86,8 +89,13 @@ def bar_chart(slots: list[Slot], label: str, unit: str = "", width: int = WIDTH,
             out.append(f'<text class="label" x="{centre:.1f}" y="{base + 18:.1f}" text-anchor="middle"'
                        f'{_direction(slot.label)}>{escape(slot.label)}</text>')
     out.append(f'<line class="axis" x1="{SIDE}" x2="{width - SIDE}" y1="{base}" y2="{base}"/>')
+    if empty and not any(s.total > 0 for s in slots):
+        out.append(f'<text class="empty" x="{width / 2:.1f}" y="{TOP + plot_h / 2:.1f}" text-anchor="middle"'
+                   f'{_direction(empty)}>{escape(empty)}</text>')
     if unit:
-        out.append(f'<text class="unit" x="{width - SIDE + 6}" y="{TOP - 4}" text-anchor="start">{escape(unit)}</text>')
+        # Above the top tick, flush with the right edge: beside it, "مقالات" ran into the number (مقالات8).
+        out.append(f'<text class="unit" x="{width - 4}" y="{TOP - 16}" text-anchor="start" direction="rtl">'
+                   f'{escape(unit)}</text>')
     out.append("</svg>")
     return "".join(out)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+import weakref
 from typing import TYPE_CHECKING, TextIO
 
 from scrapy import signals
@@ -13,7 +14,25 @@ from twisted.internet import task
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-COUNTS = ("new", "version", "unchanged", "failed", "blocked", "gone")
+# Stats key (store/<outcome>) -> the word the crawl summary uses for it: a new version is "edited" in both.
+COUNTS = {"new": "new", "version": "edited", "unchanged": "unchanged", "failed": "failed", "blocked": "blocked",
+          "gone": "gone"}
+_RUNNING: weakref.WeakSet[ProgressExtension] = weakref.WeakSet()
+_STOPPING = [False]  # set once a stop has begun: a crawl whose spider opens after it shows no live line
+
+
+def reset() -> None:
+    """A new run of crawls begins: no stop under way."""
+    _STOPPING[0] = False
+
+
+def stopping(message: str, stream: TextIO) -> None:
+    """Freeze every running progress line where it stands, then say `message` once on a line of its own."""
+    _STOPPING[0] = True
+    for ext in list(_RUNNING):
+        ext.freeze()
+    stream.write(message + "\n")
+    stream.flush()
 
 
 class ProgressExtension:
@@ -24,6 +43,7 @@ class ProgressExtension:
         self.interval = 1.0 if self.live else crawler.settings.getfloat("NEWSARCHIVE_PROGRESS_INTERVAL", 30.0)
         self.started = time.monotonic()
         self._loop: task.LoopingCall | None = None
+        self.frozen = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressExtension:
@@ -38,14 +58,29 @@ class ProgressExtension:
         stats = self.crawler.stats
         assert stats is not None
         get = stats.get_value
-        counts = " ".join(f"{name} {get(f'store/{name}', 0)}" for name in COUNTS)
+        counts = " ".join(f"{label} {get(f'store/{name}', 0)}" for name, label in COUNTS.items())
         pages = get("response_received_count", 0)
         elapsed = time.monotonic() - self.started
         return f"pages {pages} | {counts} | {elapsed:.0f}s"
 
     def spider_opened(self) -> None:
+        if _STOPPING[0]:
+            self.frozen = True
+            return
         self._loop = task.LoopingCall(self.tick)
         self._loop.start(self.interval, now=False)
+        _RUNNING.add(self)
+
+    def freeze(self) -> None:
+        """Stop counting: the last figures stay on screen (a stopping crawl's numbers would only mislead)."""
+        if self.frozen:
+            return
+        self.frozen = True
+        if self._loop and self._loop.running:
+            self._loop.stop()
+        if self.live:
+            self.stream.write("\r\x1b[K" + self.line() + "\n")
+            self.stream.flush()
 
     def tick(self) -> None:
         if self.live:
@@ -57,9 +92,10 @@ class ProgressExtension:
             self.stream.flush()
 
     def spider_closed(self) -> None:
+        _RUNNING.discard(self)
         if self._loop and self._loop.running:
             self._loop.stop()
-        if self.live:
+        if self.live and not self.frozen:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
 

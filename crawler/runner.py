@@ -12,6 +12,7 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.reactor import install_reactor
 
+from crawler.interrupts import Interrupts, stop_crawlers, stop_reactor
 from crawler.profile import available_sites
 from crawler.spiders.news import NewsSpider
 
@@ -63,7 +64,12 @@ def spider_class(site: str) -> type[NewsSpider]:
 
 
 def run_crawls(jobs: list[CrawlJob], settings: Settings) -> list[CrawlJob]:
-    """Run the jobs one after the other; each job's final stats are left in `job.stats`."""
+    """Run the jobs one after the other; each job's final stats are left in `job.stats`.
+
+    Ctrl-C or SIGTERM (see crawler.interrupts): the running crawl stops gracefully and no later job starts;
+    a second signal stops at once. Either way each started crawl is recorded `interrupted`, and
+    KeyboardInterrupt is raised when no crawl had started yet.
+    """
     from twisted.internet import defer
 
     # Scrapy's reactor must be installed before anything imports twisted's default one.
@@ -71,14 +77,19 @@ def run_crawls(jobs: list[CrawlJob], settings: Settings) -> list[CrawlJob]:
         install_reactor(settings["TWISTED_REACTOR"], settings.get("ASYNCIO_EVENT_LOOP"))
     process = CrawlerProcess(settings)
     errors: list[BaseException] = []
+    crawlers: dict[int, Crawler] = {}
+    interrupts = Interrupts(graceful=lambda: stop_crawlers(process))
 
     @defer.inlineCallbacks
     def sequence() -> Any:
         try:
-            for job in jobs:
+            for n, job in enumerate(jobs):
+                if interrupts.interrupted:
+                    break  # Ctrl-C between crawls: do not start the next one
                 if job.before:
                     job.before()
                 crawler: Crawler = process.create_crawler(getattr(job, "spider_cls", None) or spider_class(job.site))
+                crawlers[n] = crawler
                 yield process.crawl(crawler, **job.spider_kwargs())
                 job.stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
                 if job.stats.get("finish_reason") == "shutdown":
@@ -86,15 +97,44 @@ def run_crawls(jobs: list[CrawlJob], settings: Settings) -> list[CrawlJob]:
         except BaseException as exc:  # reported after the reactor stops
             errors.append(exc)
         finally:
-            from twisted.internet import reactor
-
-            if reactor.running:
-                reactor.stop()
+            stop_reactor()
 
     from twisted.internet import reactor
 
     reactor.callWhenRunning(sequence)
-    process.start(stop_after_crawl=False)
+    with interrupts:
+        process.start(stop_after_crawl=False, install_signal_handlers=False)
+    if interrupts.interrupted:
+        return finish_interrupted(jobs, crawlers)
     if errors:
         raise errors[0]
     return jobs
+
+
+def finish_interrupted(jobs: list[CrawlJob], crawlers: dict[int, Crawler]) -> list[CrawlJob]:
+    """After Ctrl-C: the jobs that ran, their crawls recorded `interrupted` even when a second Ctrl-C
+    stopped the reactor before Scrapy closed the spider. KeyboardInterrupt when none had started."""
+    started = []
+    for n, crawler in crawlers.items():
+        job = jobs[n]
+        if not job.stats and crawler.stats is not None:
+            job.stats = dict(crawler.stats.get_stats())
+        crawl_id = job.stats.get("store/crawl_id")
+        if crawl_id is None:
+            continue
+        job.stats.setdefault("finish_reason", "shutdown")
+        mark_interrupted(job.db, int(crawl_id))
+        started.append(job)
+    if not started:
+        raise KeyboardInterrupt
+    return started
+
+
+def mark_interrupted(db: str, crawl_id: int) -> None:
+    """Record a crawl the reactor stopped under it (still `running`) as interrupted; pages stored stay."""
+    from archive.store import Archive
+
+    with Archive(db) as archive:
+        row = archive.db.execute("SELECT outcome FROM crawls WHERE id = ?", [crawl_id]).fetchone()
+        if row is not None and row[0] == "running":
+            archive.finish_crawl(crawl_id, "interrupted")

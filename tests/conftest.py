@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# A copy of ../shared/samples/reference-article.txt, so the tests run on any machine
-# (test_reference_copy_is_current checks the copy when the shared folder is beside the checkout).
+# The reference article's text as the site published it, byte for byte (copied from the project's sample;
+# tests never read files outside the repository). Its SHA-256 pins it: an editor or tool that normalises
+# the Arabic (NFC, harakat, line ends) would silently change what the extraction tests compare against.
 REFERENCE = ROOT / "tests" / "fixtures" / "reference-article.txt"
-SHARED_REFERENCE = ROOT.parent / "shared" / "samples" / "reference-article.txt"
+REFERENCE_SHA256 = "eb5d0050ab1f8176fd6a73af9aa85175733e010269909477e8c29668c9015ce5"
 
 
 def run_cli(*args: str, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -290,7 +290,7 @@ def test_export_jsonl_and_csv(archive, crawl):
     assert len(records) == 1
     r = records[0]
     assert list(r) == list(export.FIELDS)
-    assert (r["key"], r["lang"], r["version"], r["title"], r["status"]) == (KEY, "ar", 2, "عنوان معدل", "live")
+    assert (r["key"], r["edition"], r["version"], r["title"], r["status"]) == (KEY, "ar", 2, "عنوان معدل", "live")
     assert r["body"] == "\n\n".join(make_item()["body"])
     assert r["tags"] == ["أربيل", "بغداد"]
     assert r["images"] == [{"url": "https://cdn1.kurdistan24.net/images/2024/01/photo1.jpg?w=800",

@@ -50,7 +50,7 @@ def test_progress_lines_in_a_pipe(db_path):
     assert proc.returncode == 0, proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.startswith("progress: pages ")]
     assert lines, proc.stderr
-    assert " | new 0 version 0 unchanged 0 failed 0 blocked 0 gone 0 | " in lines[0]
+    assert " | new 0 edited 0 unchanged 0 failed 0 blocked 0 gone 0 | " in lines[0]
     assert "1 new, 0 edited (new versions), 0 unchanged" in proc.stdout
 
 

@@ -154,3 +154,16 @@ def test_demo_report_renders_in_chromium(tmp_path):
         ("first edit", "3182ce"), ("healthy fetches", "38a169"), ("failed", "e53e3e"), ("blocked", "dd6b20")]}
     assert all(n >= 150 for n in areas.values()), areas
     assert colour_count(pixels, "f6f7f9") > 200_000  # the page background: a real page was laid out
+
+
+def test_chart_unit_clears_the_top_tick_and_empty_charts_say_so():
+    from archive.svg import Slot, bar_chart
+
+    svg = bar_chart([Slot("2024-01-01", [(8, "edit", "8")])], "label", "مقالات", empty="لا تعديلات في هذه الفترة")
+    unit_y = float(re.search(r'<text class="unit" x="[\d.]+" y="([\d.]+)"', svg).group(1))
+    tick_ys = [float(y) for y in re.findall(r'<text class="tick" x="[\d.]+" y="([\d.]+)"', svg)]
+    assert unit_y + 12 <= min(tick_ys)  # a 12 px line of its own above the top number (was: مقالات8)
+    assert 'class="empty"' not in svg
+    empty = bar_chart([Slot("2024-01-01"), Slot("2024-01-02")], "label", "تعديلات", empty="لا تعديلات في هذه الفترة")
+    assert re.findall(r'<text class="empty"[^>]*>([^<]*)</text>', empty) == ["لا تعديلات في هذه الفترة"]
+    assert bar_chart([], "label", empty="لا مقالات بعد").count("لا مقالات بعد") == 1

@@ -12,6 +12,7 @@ from archive.backfill import first_crawl, is_backfill
 from archive.lock import CrawlLock
 from archive.store import Archive
 from crawler.commands import UsageError, add_db, add_json, print_json
+from crawler.commands.validate import check_new_db, log_level
 from crawler.profile import load_profile
 
 
@@ -36,7 +37,7 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
     add_db(p)
     p.add_argument("--site", default="kurdistan24", help="site profile name or path to a profile TOML "
                    "(default: kurdistan24)")
-    p.add_argument("--lang", default=None, metavar="ar[,ckb,...]", help="editions to crawl (default: the "
+    p.add_argument("--lang", "--edition", dest="lang", default=None, metavar="ar[,ckb,...]", help="editions to crawl (default: the "
                    "profile's default, ar)")
     p.add_argument("--base-url", default=None, metavar="URL", help="crawl a mirror or local copy: every link "
                    "to the site's own hosts is mapped onto this URL")
@@ -48,7 +49,8 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
                    help="a Scrapy setting, as `scrapy crawl -s` (repeatable), e.g. -s AUTOTHROTTLE_ENABLED=0")
     p.add_argument("--local", action="store_true", help="settings for a local mirror: no AutoThrottle, "
                    "no delay, 64 concurrent requests (never use on a real site)")
-    p.add_argument("--log-level", default="WARNING", help="Scrapy log level (default: WARNING)")
+    p.add_argument("--log-level", type=log_level, default="WARNING", metavar="LEVEL",
+                   help="Scrapy log level: DEBUG, INFO, WARNING (default), ERROR or CRITICAL")
 
 
 def crawl_argv(args: argparse.Namespace) -> list[str]:
@@ -73,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     editions = profile.check_editions((args.lang or ",".join(profile.default_editions)).split(","))
     if args.max_pages < 0:
         raise UsageError("--max-pages must be 0 (no limit) or more")
+    check_new_db(args.db)
     with Archive(args.db):  # fails early, with one line, when the DB cannot be opened or written
         pass
     # Refuse at once, before Scrapy starts, when another crawl writes to this archive (the store

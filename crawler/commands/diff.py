@@ -13,9 +13,11 @@ from crawler.commands.history import resolve
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("diff", help="word-level diff between two versions of an article")
+    p = sub.add_parser("diff", help="word-level diff between two versions of an article",
+                       description="Versions are numbered from 1; a negative number counts back from the latest "
+                       "(-1 is the latest, -2 the one before).")
     add_db(p)
-    p.add_argument("article", metavar="KEY|URL", help="an article key or any URL of it")
+    p.add_argument("article", metavar="KEY|URL", help="an article key, its id, or any URL of it (a mirror's too)")
     p.add_argument("--from", dest="from_version", type=int, default=None, metavar="N",
                    help="older version (default: the one before --to)")
     p.add_argument("--to", dest="to_version", type=int, default=None, metavar="M",
@@ -25,17 +27,33 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(run=run)
 
 
+def version_number(value: int | None, option: str, count: int) -> int | None:
+    """A version number as given (1..count), or counted back from the latest (-1 is the latest)."""
+    if value is None:
+        return None
+    if value == 0:
+        raise UsageError(f"{option} 0: versions are numbered from 1 (or -1 for the latest)")
+    number = value if value > 0 else count + 1 + value
+    if not 1 <= number <= count:
+        raise UsageError(f"{option} {value}: the article has {count} version(s)")
+    return number
+
+
 def run(args: argparse.Namespace) -> int:
     with open_archive(args.db) as archive:
         key = resolve(archive, args.article)
         article = histories.history(archive.db, key)["article"]
-        to_v = args.to_version or article["current_version"]
-        from_v = args.from_version or (to_v - 1)
-        old = histories.get_version(archive.db, key, from_v) if from_v >= 1 else None
+        count = int(article["version_count"] or 0)
+        to_v = version_number(args.to_version, "--to", count) or count
+        from_v = version_number(args.from_version, "--from", count) or (to_v - 1)
+        if from_v < 1:
+            raise UsageError(f"{key} has only {count} version(s): nothing to diff")
+        if from_v >= to_v:
+            raise UsageError(f"--from must be an older version than --to: cannot diff {from_v} -> {to_v}")
+        old = histories.get_version(archive.db, key, from_v)
         new = histories.get_version(archive.db, key, to_v)
-        if old is None or new is None or from_v >= to_v:
-            have = article["version_count"]
-            raise UsageError(f"{key} has {have} version(s); cannot diff {from_v} -> {to_v}")
+        if old is None or new is None:
+            raise UsageError(f"{key} has {count} version(s); cannot diff {from_v} -> {to_v}")
         result = diffs.diff_versions(old, new)
     if args.json:
         print_json({"key": key, "from": from_v, "to": to_v, "diff": result})

@@ -11,6 +11,7 @@ from archive import export as exports
 from archive.atomicfile import atomic_open, atomic_path
 from archive.filters import Filters
 from crawler.commands import UsageError, add_db, add_json, open_archive, print_json
+from crawler.commands.validate import check_edition, check_key, parse_date_arg
 
 FORMATS = ["jsonl", "csv", "parquet", "warc", "pages"]
 
@@ -31,7 +32,8 @@ def add_parser(sub: Any) -> None:
                    "(default: standard output; parquet and pages need -o)")
     p.add_argument("--since", default=None, metavar="YYYY-MM-DD", help="articles published on or after this day")
     p.add_argument("--until", default=None, metavar="YYYY-MM-DD", help="articles published on or before this day")
-    p.add_argument("--lang", default=None, metavar="EDITION", help="only this edition (ar, ckb, ...)")
+    p.add_argument("--lang", "--edition", dest="lang", default=None, metavar="EDITION",
+                   help="only this edition (ar, ckb, ...)")
     p.add_argument("--key", action="append", default=[], metavar="KEY",
                    help="only this article (repeatable); a trailing * takes a prefix: kurdistan24:ckb:*")
     p.add_argument("--no-duplicates", action="store_true", help="leave out copies of earlier articles")
@@ -43,7 +45,9 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    filters = Filters(since=args.since, until=args.until, edition=args.lang, keys=args.key,
+    since = parse_date_arg(args.since, "--since", time_ok=False)  # the same checks and words as every command
+    until = parse_date_arg(args.until, "--until", time_ok=False)
+    filters = Filters(since=since, until=until, edition=args.lang, keys=args.key,
                       no_duplicates=args.no_duplicates)
     if args.bom and args.format != "csv":
         raise UsageError("--bom applies to --format csv only")
@@ -54,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format in ("parquet", "pages") and args.output == "-":
         raise UsageError(f"--format {args.format} needs -o {'FILE' if args.format == 'parquet' else 'FOLDER'}")
     with open_archive(args.db) as archive:
+        filters.edition = check_edition(archive.db, args.lang)
+        filters.keys = [check_key(archive.db, k, prefix_ok=True) for k in args.key]
         try:
             if args.format in ("warc", "pages"):
                 counts = binary(args, archive.db, filters)

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from crawler.commands import add_db, add_json, open_archive, print_json
+from crawler.commands.validate import check_key, parse_date_arg
 
 
 def add_parser(sub: Any) -> None:
@@ -15,7 +16,8 @@ def add_parser(sub: Any) -> None:
                        "A different result becomes a new version marked as a re-extraction: never reported "
                        "as an edit by the publisher. Pages that no longer extract cleanly are left as they were.")
     add_db(p)
-    p.add_argument("--since", metavar="DATE", help="only versions fetched at or after DATE (ISO 8601)")
+    p.add_argument("--since", metavar="DATE", help="only versions fetched at or after DATE: YYYY-MM-DD or "
+                   "YYYY-MM-DDTHH:MM[+03:00] (UTC when no offset is given)")
     p.add_argument("--key", metavar="KEY", help="only this article")
     add_json(p)
     p.set_defaults(run=run)
@@ -24,13 +26,14 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from crawler.reextract import reextract
 
-    with open_archive(args.db, write=True):
-        pass  # a clear error for a missing archive before any work
+    since = parse_date_arg(args.since, "--since")
+    with open_archive(args.db, write=True) as archive:  # a clear error for a missing archive or key before any work
+        key = check_key(archive.db, args.key) if args.key is not None else None
 
     def progress(counts: dict[str, int]) -> None:
         print(f"re-extracted {counts['pages']} pages: {counts['changed']} changed", file=sys.stderr)
 
-    result = reextract(args.db, since=args.since, key=args.key, progress=None if args.json else progress)
+    result = reextract(args.db, since=since, key=key, progress=None if args.json else progress)
     if args.json:
         print_json(result)
     else:

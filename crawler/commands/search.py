@@ -18,7 +18,7 @@ def add_parser(sub: Any) -> None:
     add_db(p)
     p.add_argument("query", help='words (all must match), "a phrase", OR, NOT/-word, title:word (titles only)')
     p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N results (default: 20)")
-    p.add_argument("--lang", default=None, metavar="EDITION", help="only this edition")
+    p.add_argument("--lang", "--edition", dest="lang", default=None, metavar="EDITION", help="only this edition")
     p.add_argument("--title-only", action="store_true", help="match every word in titles only")
     p.add_argument("--since", default=None, metavar="YYYY-MM-DD",
                    help="published on or after this day (first seen, when no date was published)")

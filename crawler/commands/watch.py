@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import signal
 import subprocess
@@ -15,8 +16,10 @@ from typing import Any
 
 from crawler.commands import UsageError
 from crawler.commands.crawl import add_crawl_options, crawl_argv
+from crawler.commands.validate import check_new_db
+from crawler.profile import load_profile
 
-EXIT_LOCKED = 75
+EXIT_USAGE, EXIT_LOCKED = 2, 75
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -32,8 +35,9 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("watch", help="run a crawl every period (for systemd or supervisord)",
                        description="Runs `newsarchive crawl` with the given options every --every period, each "
                        "crawl in its own process. SIGINT or SIGTERM lets the running crawl finish the pages in "
-                       "hand (recorded as interrupted) and then stops. A crawl refused because another one "
-                       "holds the archive is skipped, not fatal.")
+                       "hand (recorded as interrupted) and then stops; a second one stops the crawl at once. A crawl refused because another one "
+                       "holds the archive is skipped, not fatal; one refusing its options (exit 2) stops watch "
+                       "with exit 2, as do options found wrong before the first crawl.")
     p.add_argument("--every", type=period, default=period("15m"), metavar="PERIOD",
                    help="time from the start of one crawl to the start of the next (default: 15m)")
     p.add_argument("--max-runs", type=int, default=0, metavar="N", help="stop after N crawls (0: never)")
@@ -48,19 +52,43 @@ class _Stop:
         self.child: subprocess.Popen[bytes] | None = None
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
-        self.signum = signum
+        first = self.signum is None
+        self.signum = self.signum or signum
         self.event.set()
         if self.child is not None and self.child.poll() is None:
-            # Scrapy's own handler: stop scheduling, finish what is in flight, record "interrupted".
+            # The crawl's own handler (crawler/interrupts.py): the first SIGTERM finishes the pages in
+            # hand and records "interrupted"; a second one stops it at once.
             self.child.send_signal(signal.SIGTERM)
+            if first:
+                again = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+                # os.write, not print: a handler may interrupt a print to the same stream.
+                os.write(2, f"watch: stopping after the running crawl ({again} again to stop it now)\n".encode())
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """What the child crawls would refuse, refused once here (exit 2) instead of once per period forever."""
+    if args.max_runs < 0:
+        raise UsageError("--max-runs must be 0 (forever) or more")
+    if args.max_pages < 0:
+        raise UsageError("--max-pages must be 0 (no limit) or more")
+    profile = load_profile(args.site, base_url=args.base_url)  # ProfileError -> exit 2
+    if args.lang:
+        profile.check_editions(args.lang.split(","))
+    check_new_db(args.db)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.max_runs < 0:
-        raise UsageError("--max-runs must be 0 (forever) or more")
+    check_options(args)
     stop = _Stop()
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return loop(args, stop)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def loop(args: argparse.Namespace, stop: _Stop) -> int:
     argv = [sys.executable, "-m", "crawler.cli", "crawl", *crawl_argv(args)]
     runs = failures = 0
     while not stop.event.is_set():
@@ -74,6 +102,10 @@ def run(args: argparse.Namespace) -> int:
         note = {0: "done", EXIT_LOCKED: "skipped: another crawl holds the archive"}.get(code, f"exit {code}")
         failures += code not in (0, EXIT_LOCKED, 130)
         print(f"{datetime.now(UTC).isoformat(timespec='seconds')} watch: crawl {runs} {note}", flush=True)
+        if code == EXIT_USAGE:
+            # The next crawl would be refused just the same: looping would only fill the log.
+            print("newsarchive: watch: the crawl refused its options (see above); stopping", file=sys.stderr)
+            return EXIT_USAGE
         if args.max_runs and runs >= args.max_runs:
             break
         stop.event.wait(max(0.0, args.every - (time.monotonic() - started)))

@@ -182,7 +182,9 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=None, help="site directory (default: the bundled one)")
     args = parser.parse_args()
     with DemoServer(root=args.root, day=args.day, port=args.port) as srv:
-        print(f"demo site (day {args.day}) at {srv.base_url}/ar  (Ctrl-C to stop)", flush=True)
+        # The site root is what --base-url takes; /ar is only where a browser should start.
+        print(f"demo site (day {args.day}) at {srv.base_url}  (browse {srv.base_url}/ar; crawl it with "
+              f"`newsarchive crawl --local --lang ar,ckb --base-url {srv.base_url}`; Ctrl-C to stop)", flush=True)
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
