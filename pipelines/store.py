@@ -10,8 +10,8 @@ from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from archive.lock import CrawlLock
-from archive.policy import parse_tiers
 from archive.store import Archive
+from pipelines import crawl_config
 from pipelines.diskfull import is_disk_full, limit_pages, stop_for_full_disk
 from pipelines.walguard import WalGuard
 
@@ -26,10 +26,11 @@ OUTCOMES = {"finished": "completed", "shutdown": "interrupted", "closespider_pag
 
 
 class StorePipeline:
-    """Opens the archive named by the spider (`-a db=`) or `NEWSARCHIVE_DB`, and records every item."""
+    """Opens the archive named by `NEWSARCHIVE_DB` (crawler/config.py), and records every item."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, config: Any) -> None:
         self.crawler = crawler
+        self.config = config  # crawler.config.CrawlConfig: the archive path, site and editions of this crawl
         self.archive: Archive | None = None
         self.crawl_id: int | None = None
         self.lock: CrawlLock | None = None
@@ -41,26 +42,22 @@ class StorePipeline:
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         if not crawler.settings.getbool("STORE_ENABLED", True):
             raise NotConfigured
-        pipeline = cls(crawler)
+        pipeline = cls(crawler, crawl_config(crawler))
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self) -> None:
-        spider = self.crawler.spider
-        path = getattr(spider, "db_path", None) or self.crawler.settings.get("NEWSARCHIVE_DB")
+        path = self.config.db
         # One writer per archive; raises ArchiveLocked (the crawl does not start) when another holds it.
         self.lock = CrawlLock(path).acquire()
-        tiers = parse_tiers(self.crawler.settings.get("NEWSARCHIVE_RECHECK_TIERS"))
-        self.archive = Archive(path, tiers=tiers)
+        self.archive = Archive(path, tiers=self.config.tiers)
         self.path = str(path)
         limit_pages(self.archive.db, self.crawler.settings.getint("NEWSARCHIVE_MAX_PAGE_COUNT"))
         self.walguard = WalGuard(self.archive.db, self.path, self.crawler.settings.getint("NEWSARCHIVE_WAL_LIMIT"),
                                  self.crawler.stats)
-        profile = getattr(spider, "profile", None)
-        self.crawl_id = self.archive.start_crawl(
-            profile.name if profile else "", list(getattr(spider, "editions", [])),
-            profile.base_url if profile else None,
-        )
+        site = self.config.site
+        self.crawl_id = self.archive.start_crawl(site.name, list(self.config.editions), site.base_url,
+                                                 site_source=site.source)
         self.crawler.stats.set_value("store/crawl_id", self.crawl_id)  # type: ignore[union-attr]
 
     def process_item(self, item: Any) -> Any:

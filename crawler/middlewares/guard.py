@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request
 
+from crawler.config import crawl_config
+from crawler.site.urls import is_robots_url
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
@@ -22,6 +25,7 @@ class HostGuardMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats: StatsCollector = crawler.stats  # type: ignore[assignment]
+        self.site = crawl_config(crawler).site  # no site, no crawl: never "let everything through"
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HostGuardMiddleware:
@@ -30,9 +34,7 @@ class HostGuardMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        profile = getattr(self.crawler.spider, "profile", None)
-        if profile is None:
-            return
-        if not profile.is_own_url(request.url):
+        # robots.txt belongs to the host: allowed also when the mirror lives under a path.
+        if not self.site.is_own_url(request.url) and not is_robots_url(self.site, request.url):
             self.stats.inc_value("hostguard/refused")
             raise IgnoreRequest(f"not an http(s) URL of the site or its mirror: {request.url}")
