@@ -92,14 +92,12 @@ def check_values(settings: Settings, names: Iterable[str]) -> None:
             if isinstance(default, bool):
                 if value.strip().lower() not in ("0", "1", "true", "false"):
                     raise ValueError
-            elif isinstance(default, int):
-                int(value)
-            elif isinstance(default, float):
-                float(value)
+            elif isinstance(default, (int, float)):
+                float(value)  # Scrapy reads some int defaults as floats (DOWNLOAD_TIMEOUT=2.5)
             elif isinstance(default, dict) and not isinstance(json.loads(value), dict):
                 raise ValueError
         except ValueError:
-            kind = {bool: "0, 1, true or false", int: "a whole number", float: "a number"}.get(
+            kind = {bool: "0, 1, true or false", int: "a number", float: "a number"}.get(
                 type(default), f"JSON ({type(default).__name__})")
             raise SiteError(f"-s {name}={value!r}: expected {kind}") from None
 

@@ -122,3 +122,19 @@ def as_archived(item: dict[str, Any], site: Site) -> dict[str, Any]:
     item["body"], dropped = dedupe_paragraphs(item["body"], captions)
     item["dropped"] = [*(item.get("dropped") or []), *dropped]
     return clean_article(item, Boilerplate(site.boilerplate))
+
+
+# What `newsarchive extract` prints and layout fixtures expect, in this order (docs/sites.md).
+RECORD_FIELDS = ("url", "key", "layout", "title", "lead", "body", "published_at", "published_approx", "modified_at",
+                 "author", "tags", "images", "section", "canonical_url", "dateline_place", "dateline_agency", "sources")
+
+
+def page_record(page: Page, site: Site) -> dict[str, Any]:
+    """The archived fields of one page as plain JSON (body paragraphs joined by a blank line), or its `error`."""
+    item = process(page, site)
+    if item["kind"] != "article":
+        return {"url": item["url"], "error": item.get("reason") or "not an article"}
+    item = as_archived(item, site)
+    record = {name: item.get(name) for name in RECORD_FIELDS}
+    record["body"] = "\n\n".join(item.get("body") or [])
+    return record

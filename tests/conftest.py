@@ -18,10 +18,11 @@ REFERENCE = ROOT / "tests" / "fixtures" / "reference-article.txt"
 SHARED_REFERENCE = ROOT.parent / "shared" / "samples" / "reference-article.txt"
 
 
-def run_cli(*args: str, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, timeout: float = 120, env: dict[str, str] | None = None,
+            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, input=stdin)
 
 
 def crawl_json(*args: str, timeout: float = 120) -> Any:

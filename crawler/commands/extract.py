@@ -11,11 +11,6 @@ from typing import Any
 
 from crawler.commands import UsageError
 
-# Printed for every page, in this order (docs/sites.md); `error` only when the page gave no article.
-FIELDS = ("file", "url", "key", "layout", "title", "lead", "body", "published_at", "published_approx", "modified_at",
-          "author", "tags", "images", "section", "canonical_url", "dateline_place", "dateline_agency", "sources")
-
-
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("extract", help="print the fields extracted from saved pages (no archive, no fetching)",
                        description="Each FILE (or - for stdin) goes through the crawl's own path: challenge check, "
@@ -33,7 +28,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.process import Page, as_archived, process
+    from crawler.process import Page, page_record
     from crawler.settings import NEWSARCHIVE_SITE
     from crawler.site import GENERIC, load_site
 
@@ -45,12 +40,8 @@ def run(args: argparse.Namespace) -> int:
     failed = 0
     records = []
     for file, body in pages:
-        item = process(Page(url=url, status=200, body=body, fetched_at=fetched_at), site)
-        if item["kind"] == "article":
-            record = _record(file, as_archived(item, site))
-        else:
-            failed += 1
-            record = {"file": file, "url": url, "error": item.get("reason") or "not an article"}
+        record = {"file": file, **page_record(Page(url=url, status=200, body=body, fetched_at=fetched_at), site)}
+        failed += "error" in record
         records.append(record)
         if args.json_lines:
             print(json.dumps(record, ensure_ascii=False), flush=True)
@@ -58,13 +49,6 @@ def run(args: argparse.Namespace) -> int:
         json.dump(records[0] if len(records) == 1 else records, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     return 1 if failed else 0
-
-
-def _record(file: str, item: dict[str, Any]) -> dict[str, Any]:
-    record = {name: item.get(name) for name in FIELDS}
-    record["file"] = file
-    record["body"] = "\n\n".join(item.get("body") or [])
-    return record
 
 
 def _read(file: str) -> bytes:

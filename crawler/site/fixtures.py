@@ -53,6 +53,24 @@ def fixture_problems(site: Site) -> list[str]:
     return problems
 
 
-def fixture_input(doc: dict[str, Any]) -> tuple[str, datetime, str | None]:
+def extract_fixture(fixture: Fixture) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What the crawl's path gives for a fixture page now, and what its expected JSON says."""
+    from crawler.process import Page, page_record
+
+    doc, body = fixture.load()
     inp = doc["input"]
-    return inp["url"], datetime.fromisoformat(inp["fetched_at"]), inp.get("content_type")
+    page = Page(url=inp["url"], status=200, body=body, fetched_at=datetime.fromisoformat(inp["fetched_at"]),
+                content_type=inp.get("content_type"))
+    return page_record(page, fixture.site), doc["expected"]
+
+
+def write_expected(page: Path, site: Site, url: str, fetched_at: str, content_type: str | None = None) -> Path:
+    """Write a page's .expected.json from what extraction gives now (review it by eye before committing)."""
+    from crawler.process import Page, page_record
+
+    record = page_record(Page(url=url, status=200, body=page.read_bytes(), fetched_at=datetime.fromisoformat(fetched_at),
+                              content_type=content_type), site)
+    doc = {"input": {"url": url, "fetched_at": fetched_at, "content_type": content_type}, "expected": record}
+    target = page.with_suffix(".expected.json")
+    target.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return target
