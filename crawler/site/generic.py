@@ -50,7 +50,9 @@ def generic_site(base_url: str) -> Site:
                           pagination=Pagination(kind="next", max_pages=5,
                                                 next=("a[rel~=next]::attr(href)", "link[rel~=next]::attr(href)")),
                           robots_sitemaps=True, feed_links=True)
-    return Site(name=name, title=host, site_url=origin, hosts=(host,), editions=MappingProxyType({"all": Edition("all")}),
+    # No host list: the origin (scheme, host and port) is the whole site.
+    return Site(name=name, title=host, site_url=origin, hosts=(), base_url=origin,
+                editions=MappingProxyType({"all": Edition("all")}),
                 default_editions=("all",), discovery=discovery,
                 layouts=(Layout(name="generic", selectors=MappingProxyType(_SELECTORS)),),
                 source="generic", generic=True, _aliases=MappingProxyType({"all": "all"}))
@@ -92,4 +94,5 @@ def looks_like_listing(path: str) -> bool:
     if path in ("", "/") or _NOT_HTML.search(path) or looks_like_article(path):
         return False
     words = [w.lower() for w in unquote(path).split("/") if w]
-    return 0 < len(words) <= 3 and not any(w in _NOT_LISTING_WORDS for w in words)
+    parts = {p for w in words for p in re.split(r"[-_.]", w)}
+    return 0 < len(words) <= 3 and not parts & _NOT_LISTING_WORDS

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from w3lib.url import safe_url_string
 
+from archive.urls import clean_url
 from crawler.site.urls import site_path
 
 if TYPE_CHECKING:
@@ -45,9 +46,9 @@ def identify(site: Site, url: str) -> Identity | None:
     if site.generic:
         from crawler.site.generic import looks_like_article
 
-        if not looks_like_article(path, urlsplit(url).query):
+        query = urlsplit(clean_url(url) or url).query  # tracking parameters never make another article
+        if not looks_like_article(path, query):
             return None
-        query = urlsplit(url).query
         return Identity(site.name, "all", path_id(path) + (f"?{query}" if query else ""), "generic")
     for rule in site.article_urls:
         m = rule.regex.match(path)
