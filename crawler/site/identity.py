@@ -50,8 +50,9 @@ def identify(site: Site, url: str) -> Identity | None:
         if not looks_like_article(path, query):
             return None
         return Identity(site.name, "all", path_id(path) + (f"?{query}" if query else ""), "generic")
+    query = urlsplit(clean_url(url) or url).query
     for rule in site.article_urls:
-        m = rule.regex.match(path)
+        m = rule.regex.match(f"{path}?{query}" if rule.with_query and query else path)
         if not m:
             continue
         edition = _edition(site, m, url)

@@ -106,7 +106,7 @@ def _build(top: Table, path: Path, problems: list[str]) -> Site | None:
     for t in top.tables("article_urls"):
         regex = t.regex("regex", t.get("regex", str, "", required=True))
         if regex:
-            rules.append(UrlRule(t.get("generation", str, "?"), regex))
+            rules.append(UrlRule(t.get("generation", str, "?"), regex, t.get("query", bool, False)))
         t.done()
     if not rules and "identify" not in hooks:
         top.problem("at least one [[article_urls]] (or an `identify` hook) is needed", "article_urls")

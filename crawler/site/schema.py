@@ -40,6 +40,7 @@ class UrlRule:
 
     generation: str
     regex: re.Pattern[str]
+    with_query: bool = False  # the regex sees `path?query` (ids in the query: /news.php?id=12)
 
     @property
     def has_id(self) -> bool:
