@@ -133,3 +133,21 @@ def test_extract_generic_and_errors(tmp_path):
     proc = run_cli("extract", str(tmp_path / "missing.html"))
     assert (proc.returncode, proc.stderr) == (2, f"newsarchive: cannot read {tmp_path / 'missing.html'}: "
                                                  "No such file or directory\n")
+
+
+def test_site_fixture_files_a_page_and_its_expected_json(tmp_path):
+    path = write(tmp_path, MINIMAL + "[selectors]\ntitle = ['h1']\nbody = ['div.text p']\n")
+    first, second = "فقرة أولى من نص الخبر المحفوظ. " * 3, "فقرة ثانية من نص الخبر المحفوظ. " * 3
+    page = write(tmp_path, f"<html><body><h1>عنوان</h1><div class='text'><p>{first}</p><p>{second}</p></div>"
+                 "</body></html>", "saved.html")
+    proc = run_cli("site", "fixture", str(path), str(page), "--url", "https://www.example.net/ar/news/5",
+                   "--fetched-at", "2024-01-02T03:04:05+00:00")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "site" / "fixtures" / "default" / "saved.expected.json").read_text("utf-8"))
+    assert doc["input"] == {"url": "https://www.example.net/ar/news/5", "fetched_at": "2024-01-02T03:04:05+00:00",
+                            "content_type": None}
+    assert (doc["expected"]["key"], doc["expected"]["title"], doc["expected"]["body"], doc["expected"]["layout"]) == (
+        "example:ar:5", "عنوان", f"{first.strip()}\n\n{second.strip()}", "default")
+    assert run_cli("site", "check", str(path)).returncode == 0
+    proc = run_cli("site", "fixture", str(path), str(page), "--url", "https://www.example.net/", "--layout", "old")
+    assert (proc.returncode, proc.stderr) == (2, "newsarchive: unknown layout 'old' for site example (known: default)\n")
