@@ -34,7 +34,8 @@ class Page:
 
 def process(page: Page, site: Site, ident: Identity | None = None) -> dict[str, Any]:
     """The item one page gives: `kind` article, observation, or `not_article` (generic sites: a page that
-    is no article, to be read as a listing). Never raises: an extractor bug costs one page."""
+    is no article, to be read as a listing; `article` holds what it would give). Never raises: an extractor
+    bug costs one page."""
     ident = ident or site.identify(page.url)
     fetched_url = page.fetched_url or page.url
     base: dict[str, Any] = {
@@ -70,13 +71,8 @@ def process(page: Page, site: Site, ident: Identity | None = None) -> dict[str, 
     except Exception as exc:
         logger.exception("extraction crashed on %s", fetched_url)
         return observation("failed", f"extraction error: {exc!r}"[:300])
-    if site.generic:
-        from crawler.site.generic import is_article_page
-
-        if reason or not is_article_page(text, fields):
-            return {**base, "kind": "not_article", "reason": reason or "no article signals"}
     if reason:
-        return observation("failed", reason)
+        return {**base, "kind": "not_article", "reason": reason} if site.generic else observation("failed", reason)
     if fields.get("canonical_url"):
         fields["canonical_url"] = site.to_site_url(fields["canonical_url"])
         if ident is not None and (ident.generation == "generic" or _path_identity(site, ident)):
@@ -84,8 +80,15 @@ def process(page: Page, site: Site, ident: Identity | None = None) -> dict[str, 
             canonical = site.identify(fields["canonical_url"])
             if canonical is not None and canonical.edition == ident.edition:
                 base.update(key=canonical.key, article_id=canonical.article_id)
-    return {**base, **fields, "kind": "article", "raw_html": page.body, "content_type": page.content_type,
+    item = {**base, **fields, "kind": "article", "raw_html": page.body, "content_type": page.content_type,
             "extractor_version": EXTRACTOR_VERSION, "layout": layout, "dropped": []}
+    if site.generic:
+        from crawler.site.generic import is_article_page
+
+        if not is_article_page(text, fields):
+            # A crawl reads it as a listing; `extract` still shows what it would give.
+            return {**base, "kind": "not_article", "reason": "no article signals", "article": item}
+    return item
 
 
 def _extract(page: Page, site: Site, ident: Identity | None, url: str) -> tuple[dict[str, Any], str, str | None]:
@@ -132,9 +135,14 @@ RECORD_FIELDS = ("url", "key", "layout", "title", "lead", "body", "published_at"
 def page_record(page: Page, site: Site) -> dict[str, Any]:
     """The archived fields of one page as plain JSON (body paragraphs joined by a blank line), or its `error`."""
     item = process(page, site)
+    note = None
+    if item["kind"] == "not_article" and "article" in item:
+        note, item = f"{item['reason']}: a crawl would read this page as a listing", item["article"]
     if item["kind"] != "article":
         return {"url": item["url"], "error": item.get("reason") or "not an article"}
     item = as_archived(item, site)
     record = {name: item.get(name) for name in RECORD_FIELDS}
+    if note:
+        record["note"] = note
     record["body"] = "\n\n".join(item.get("body") or [])
     return record

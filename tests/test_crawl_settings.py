@@ -113,3 +113,25 @@ def test_old_archive_is_migrated_in_place(tmp_path):
     assert "layout" in db.table("versions").columns_dict and "site_source" in db.table("crawls").columns_dict
     assert db.execute("SELECT article_key, layout FROM versions").fetchall() == [("k", None)]
     assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_components_get_the_site_from_the_extension_and_refuse_without_one(tmp_path):
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.http import Request
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares.guard import HostGuardMiddleware
+    from crawler.site import SiteError
+    from crawler.site.extension import SiteExtension
+
+    with pytest.raises(SiteError, match="no site on the crawler"):
+        HostGuardMiddleware.from_crawler(get_crawler(settings_dict={}))
+    crawler = get_crawler(settings_dict={"NEWSARCHIVE_SITE": "kurdistan24", "NEWSARCHIVE_DB": str(tmp_path / "a.db"),
+                                         "NEWSARCHIVE_EDITIONS": "so,ar", "NEWSARCHIVE_BASE_URL": "http://127.0.0.1:8000"})
+    SiteExtension.from_crawler(crawler)
+    assert (crawler.newsarchive.site.name, crawler.newsarchive.editions) == ("kurdistan24", ("ckb", "ar"))
+    guard = HostGuardMiddleware.from_crawler(crawler)
+    guard.process_request(Request("http://127.0.0.1:8000/ar/story/1"))
+    for url in ("https://www.kurdistan24.net/ar/story/1", "http://127.0.0.1:8001/ar/story/1", "https://example.org/"):
+        with pytest.raises(IgnoreRequest):
+            guard.process_request(Request(url))

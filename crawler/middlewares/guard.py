@@ -8,7 +8,6 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request
 
 from crawler.config import crawl_config
-from crawler.site.urls import is_robots_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -34,7 +33,7 @@ class HostGuardMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        # robots.txt belongs to the host: allowed also when the mirror lives under a path.
-        if not self.site.is_own_url(request.url) and not is_robots_url(self.site, request.url):
+        # With a mirror, only the mirror (and its host's robots.txt): a local crawl never reaches the real site.
+        if not self.site.may_fetch(request.url):
             self.stats.inc_value("hostguard/refused")
             raise IgnoreRequest(f"not an http(s) URL of the site or its mirror: {request.url}")

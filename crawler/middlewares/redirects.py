@@ -39,7 +39,7 @@ class _Guarded:
     def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
         chain = [*request.meta.get("redirect_urls", []), request.url]
         stats = self.crawler.stats
-        if not self.site.is_own_url(redirected.url):
+        if not self.site.may_fetch(redirected.url):
             stats.inc_value("redirects/offsite_refused")
             raise FetchFailed(f"redirect ({reason}) to {redirected.url} refused: not the site's own host "
                               f"or the crawl's base URL")

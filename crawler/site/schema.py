@@ -143,6 +143,9 @@ class Site:
     def is_own_url(self, url: str) -> bool:
         return urls.is_own_url(self, url)
 
+    def may_fetch(self, url: str) -> bool:
+        return urls.may_fetch(self, url)
+
     def to_fetch_url(self, url: str) -> str:
         return urls.to_fetch_url(self, url)
 

@@ -36,12 +36,37 @@ def is_own_url(site: Site, url: str) -> bool:
     return host in site.hosts
 
 
+def may_fetch(site: Site, url: str) -> bool:
+    """Where requests may go: under the mirror only when one is set (a local crawl never reaches the real
+    site), else the site's own hosts; and robots.txt of those hosts."""
+    return _under_mirror(site, url) if site.base_url else is_own_url(site, url) or is_robots_url(site, url)
+
+
+def _under_mirror(site: Site, url: str, path_prefix: bool = True) -> bool:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    base = urlsplit(site.base_url or "")
+    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() != (base.hostname or "").lower():
+        return False
+    if port != base.port:
+        return False
+    if parts.path == "/robots.txt":
+        return True  # robots.txt belongs to the host, also when the mirror lives under a path
+    prefix = base.path.rstrip("/")
+    return not path_prefix or parts.path.startswith(prefix + "/") or parts.path == base.path
+
+
 def is_robots_url(site: Site, url: str) -> bool:
-    """robots.txt of a host we fetch from: it belongs to the host, also when the mirror lives under a path."""
+    """robots.txt of a host we fetch from."""
     parts = urlsplit(url)
     if parts.path != "/robots.txt" or parts.scheme not in ("http", "https"):
         return False
-    return any(is_own_url(site, f"{parts.scheme}://{parts.netloc}{p}") for p in ("/", _mirror_prefix(site) + "/"))
+    if site.base_url:
+        return _under_mirror(site, url)
+    return (parts.hostname or "").lower() in site.hosts
 
 
 def _mirror_prefix(site: Site) -> str:
