@@ -117,6 +117,20 @@ def entry_urls(site: Site, edition: str) -> dict[str, list[str]]:
     return {"feeds": fill(d.feeds), "listings": fill(d.listings), "home": fill([d.home] if d.home else [])}
 
 
+def next_page(site: Site, base: str, page: int, next_link: str | None) -> str | None:
+    """A listing's page `page + 1` as the profile's pagination says: `?param=N`, a path, the page's next link."""
+    p = site.discovery.pagination
+    if p.kind == "query":
+        return f"{base}{'&' if '?' in base else '?'}{p.param}={page + 1}"
+    if p.kind == "path":
+        parts = urlsplit(base)
+        path = parts.path.rstrip("/") + p.path.format(n=page + 1)
+        return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{parts.query}" if parts.query else "")
+    if p.kind == "next" and next_link and is_own_url(site, next_link):
+        return to_fetch_url(site, next_link)
+    return None
+
+
 def check_base_url(base_url: str, site: Site | None = None) -> str:
     return base_url_note(base_url, site)[0]
 

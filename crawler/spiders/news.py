@@ -20,6 +20,7 @@ from crawler.extract.block import detect_block
 from crawler.feeds import FeedError, parse_feed
 from crawler.recheck import Rechecker, conditional_headers
 from crawler.site import Site, available_sites
+from crawler.site.urls import next_page
 from crawler.spiders.articles import article_item
 
 logger = logging.getLogger(__name__)
@@ -230,20 +231,10 @@ class NewsSpider(Spider):
                 yield req
 
     def _next_page(self, response: Response, base: str, page: int) -> str | None:
-        """The listing's page `page + 1` as the profile's pagination says (query, path or next link)."""
         p = self.site.discovery.pagination
-        if p.kind == "query":
-            return f"{base}{'&' if '?' in base else '?'}{p.param}={page + 1}"
-        if p.kind == "path":
-            parts = urlsplit(base)
-            path = parts.path.rstrip("/") + p.path.format(n=page + 1)
-            return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{parts.query}" if parts.query else "")
-        if p.kind == "next" and isinstance(response, TextResponse):
-            for sel in p.next:
-                href = response.css(sel).get()
-                if href and (url := clean_url(href, response.url)) and self.site.is_own_url(url):
-                    return url
-        return None
+        nexts = p.next if p.kind == "next" and isinstance(response, TextResponse) else ()
+        href = next((h for sel in nexts if (h := response.css(sel).get())), None)
+        return next_page(self.site, base, page, clean_url(href, response.url) if href else None)
 
     def parse_feed(self, response: Response) -> Iterable[Request | dict[str, Any]]:
         # Feeds are one entry point among several: a missing feed is counted, not reported.
