@@ -23,7 +23,8 @@ def crawled(tmp_path_factory):
     with server:
         report = crawl_json("--db", db, "--site", "generic", "--base-url", server.base_url)
         requests = list(server.requests)
-    return {"db": db, "report": report, "requests": requests, "base": server.base_url}
+        again = crawl_json("--db", db, "--site", "generic", "--base-url", server.base_url, "--recheck", "all")
+    return {"db": db, "report": report, "requests": requests, "base": server.base_url, "again": again}
 
 
 def test_every_article_found_by_every_route(crawled):
@@ -57,6 +58,8 @@ def test_articles_extracted_field_by_field(crawled):
 
 
 def test_rerun_adds_nothing_and_reextract_finds_the_generic_site(crawled):
+    c = crawled["again"]["crawl"]
+    assert (c["new_articles"], c["new_versions"], c["unchanged"], c["failed"]) == (0, 0, len(generic_news.ARTICLES), 0)
     proc = run_cli("reextract", "--db", crawled["db"], "--json")
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
@@ -70,10 +73,13 @@ def test_rerun_adds_nothing_and_reextract_finds_the_generic_site(crawled):
     ("/category/politics/", False, True),
     ("/category/politics/page/2/", False, False),
     ("/about-us/", False, False),
-    ("/", False, False),
     ("/images/2024/05/photo-of-the-day.jpg", False, False),
     ("/tag/kurdistan-region-news-today/", False, True),
     ("/اخبار/سياسة/البرلمان-يقر-قانون-الموازنة", True, False),
+    ("/politics/budget-vote.html", True, False),
+    ("/", False, False),
+    ("/about.html", False, False),
+    ("/story/abc-xyz", False, True),
 ])
 def test_url_shapes(path, article, listing):
     assert (looks_like_article(path), looks_like_listing(path)) == (article, listing)

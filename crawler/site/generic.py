@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from crawler.site.errors import SiteError
+from crawler.site.identity import Identity
 from crawler.site.schema import Discovery, Edition, Layout, Pagination, Site
 from crawler.site.urls import check_base_url
 
@@ -22,7 +23,9 @@ _DATE_PATH = re.compile(r"/(?:19|20)\d\d/[01]?\d(?:/[0-3]?\d)?/")
 _ARTICLE_TYPES = re.compile(
     r'"@type"\s*:\s*\[?\s*"(?:News|Reportage|Analysis|Opinion|Background|Review|Report|Satirical|Scholarly|Tech)?'
     r'(?:Article|BlogPosting|LiveBlogPosting)"')
-_OG_ARTICLE = re.compile(r"""<meta[^>]+property\s*=\s*["']og:type["'][^>]+content\s*=\s*["']article""", re.I)
+_OG_ARTICLE = re.compile(r"""<meta(?=[^>]+property\s*=\s*["']og:type["'])[^>]+content\s*=\s*["']article["']""", re.I)
+_QUERY_ID = re.compile(r"(?:^|&)(?:id|p|nid|aid|sid|article_?id|story_?id|news_?id)=\d+(?:&|$)", re.I)
+_PAGE_EXT = re.compile(r"\.(?:s?html?|php|aspx?|jsp)$", re.I)
 # Body text at which a page reads as an article even without metadata (characters, paragraphs).
 MIN_BODY_CHARS, MIN_PARAGRAPHS = 500, 3
 
@@ -60,7 +63,11 @@ def generic_site(base_url: str) -> Site:
 
 def looks_like_article(path: str, query: str = "") -> bool:
     """URL shape of an article: a long numeric id, a dated path, or a slug of several words."""
-    if path in ("", "/") or _NOT_HTML.search(path):
+    if _NOT_HTML.search(path):
+        return False
+    if _QUERY_ID.search(query):
+        return True  # /news.php?id=12, /?p=123
+    if path in ("", "/"):
         return False
     words = [w for w in unquote(path).split("/") if w]
     if not words or any(w.lower() in _NOT_ARTICLE_WORDS for w in words[:-1] + [words[-1].lower()]):
@@ -68,9 +75,30 @@ def looks_like_article(path: str, query: str = "") -> bool:
     last = re.sub(r"\.(?:html?|php|aspx?)$", "", words[-1], flags=re.I)
     if _ID.search(path) or _DATE_PATH.search(path + "/"):
         return len(words) >= 2 or bool(re.search(r"[^\d]", last))
-    if "id=" in query.lower() and len(words) >= 1:
-        return True
-    return len(re.split(r"[-_]+", last)) >= 3 and len(last) >= 15
+    slug_words = len(re.split(r"[-_]+", last))
+    if _PAGE_EXT.search(words[-1]) and len(words) >= 2 and slug_words >= 2:
+        return True  # /politics/budget-vote.html
+    return slug_words >= 3 and len(last) >= 15
+
+
+def listed_identity(site: Site, url: str) -> Identity | None:
+    """A feed or sitemap entry of a generic site: an article candidate whatever its URL shape (the page
+    itself is then checked for article signals)."""
+    from archive.urls import clean_url
+    from crawler.site.urls import site_path
+
+    clean = clean_url(url) or ""
+    path = site_path(site, clean) if clean else None
+    if path is None or path in ("", "/") or _NOT_HTML.search(path):
+        return None
+    return identity_of(site, path, urlsplit(clean).query)
+
+
+def identity_of(site: Site, path: str, query: str) -> Identity:
+    """Generic identity: the path (decoded, no edge slashes) and the query without tracking parameters."""
+    from crawler.site.identity import path_id
+
+    return Identity(site.name, "all", path_id(path) + (f"?{query}" if query else ""), "generic")
 
 
 def is_article_page(html: str, fields: dict[str, Any]) -> bool:

@@ -44,12 +44,10 @@ def identify(site: Site, url: str) -> Identity | None:
     if hook := site.hooks.get("identify"):
         return hook(site, url, path)  # type: ignore[no-any-return]
     if site.generic:
-        from crawler.site.generic import looks_like_article
+        from crawler.site.generic import identity_of, looks_like_article
 
         query = urlsplit(clean_url(url) or url).query  # tracking parameters never make another article
-        if not looks_like_article(path, query):
-            return None
-        return Identity(site.name, "all", path_id(path) + (f"?{query}" if query else ""), "generic")
+        return identity_of(site, path, query) if looks_like_article(path, query) else None
     query = urlsplit(clean_url(url) or url).query
     for rule in site.article_urls:
         m = rule.regex.match(f"{path}?{query}" if rule.with_query and query else path)
@@ -61,6 +59,12 @@ def identify(site: Site, url: str) -> Identity | None:
         article_id = m.group("id").lower() if rule.has_id else path_id(path)
         return Identity(site.name, edition, article_id, rule.generation)
     return None
+
+
+def stored_identity(key: str, current: Identity | None) -> Identity:
+    """The identity an archived article was stored under (`SITE:EDITION:ID`); the generation from today's rules."""
+    site, edition, article_id = key.split(":", 2)
+    return Identity(site, edition, article_id, current.generation if current else "?")
 
 
 def listing_edition(site: Site, url: str) -> str | None:

@@ -20,6 +20,8 @@ from crawler.extract.block import detect_block
 from crawler.feeds import FeedError, parse_feed
 from crawler.recheck import Rechecker, conditional_headers
 from crawler.site import Site, available_sites
+from crawler.site.generic import listed_identity
+from crawler.site.identity import stored_identity
 from crawler.site.urls import next_page
 from crawler.spiders.articles import article_item
 
@@ -87,10 +89,15 @@ class NewsSpider(Spider):
         return Request(url, callback=callback, errback=self.on_error, priority=priority, meta=meta)
 
     def article_request(self, url: str, priority: int = PRIO_ARTICLE, hint: str | None = None,
-                        state: dict[str, Any] | None = None) -> Request | None:
+                        state: dict[str, Any] | None = None, listed: bool = False) -> Request | None:
         """A request for an article link, or None when it is not an article of our editions or, being
-        archived already, is not due for a recheck (`state` given: the caller decided it is due)."""
+        archived already, is not due for a recheck (`state` given: the caller decided it is due).
+        `listed`: the URL comes from a feed or sitemap, which generic sites trust whatever its shape."""
         ident = self.site.identify(url)
+        if state is not None:
+            ident = stored_identity(state["key"], ident)  # the archived identity, whatever the rules say now
+        elif ident is None and listed and self.site.generic:
+            ident = listed_identity(self.site, url)
         if ident is None or ident.edition not in self.editions:
             return None
         if state is None and self.rechecker is not None:
@@ -253,7 +260,7 @@ class NewsSpider(Spider):
                 if req := self._request(self.site.to_fetch_url(entry.url), self.parse_feed, PRIO_ENTRY, kind="feed"):
                     yield req
             # A feed or sitemap date later than our last check makes a known article due now.
-            elif req := self.article_request(entry.url, hint=entry.modified or entry.published):
+            elif req := self.article_request(entry.url, hint=entry.modified or entry.published, listed=True):
                 yield req
 
     # --- articles -------------------------------------------------------------------------------

@@ -39,6 +39,11 @@ ARTICLES: dict[str, tuple[str, list[str], str, str]] = {
          "ولا يصل إليها الزاحف إلا باتباع رابط الصفحة التالية."],
         "2024-05-01T07:00:00+03:00", "og"),
 }
+# Listed only in the sitemap, under a URL of no article shape: sitemap entries are trusted candidates.
+SITEMAP_ONLY = "/story/abc-xyz"
+ARTICLES[SITEMAP_ONLY] = ("خبر لا يوجد إلا في خريطة الموقع",
+                          ["هذا الخبر مذكور في خريطة الموقع فقط وعنوانه لا يشبه عنوان مقال.",
+                           "ويتعرف عليه الزاحف من بيانات الصفحة نفسها."], "2024-05-09T10:00:00+03:00", "jsonld")
 # Article-shaped URL that is an index page: read as a listing, never archived.
 INDEX = "/2024/05/12/todays-headlines-roundup-index/"
 ONLY_ON_INDEX = "/2024/05/11/story-linked-only-from-an-index/"
@@ -76,7 +81,8 @@ def links(*paths: str, extra: str = "") -> bytes:
 
 def routes(base_url: str) -> dict[str, Route]:
     sitemap = ("<?xml version='1.0' encoding='UTF-8'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
-               f"<url><loc>{base_url}/news/84213/market-prices-rise</loc></url></urlset>").encode()
+               f"<url><loc>{base_url}/news/84213/market-prices-rise</loc></url>"
+               f"<url><loc>{base_url}{SITEMAP_ONLY}</loc></url></urlset>").encode()
     feed = ("<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel><title>x</title><item><title>f</title>"
             f"<link>{base_url}/2024/05/13/floods-hit-northern-villages/?utm_source=rss</link></item>"
             "</channel></rss>").encode()
