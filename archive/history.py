@@ -6,13 +6,13 @@ import json
 import zlib
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 from archive.errors import ArchiveError
 from archive.schema import rows
+from archive.urls import clean_url
 
 JSON_COLUMNS = ("tags", "images", "sources", "dropped", "change")
-TRACKING_PREFIXES = ("utm_", "fbclid", "gclid", "mc_", "igshid", "ref", "_ga", "at_", "amp")
 
 
 def _rows(db: Any, sql: str, *params: Any) -> list[dict[str, Any]]:
@@ -21,10 +21,7 @@ def _rows(db: Any, sql: str, *params: Any) -> list[dict[str, Any]]:
 
 def _url_variants(url: str) -> list[str]:
     """The URL as given, without fragment and tracking parameters, with and without a trailing slash, http/https."""
-    parts = urlsplit(url.strip())
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                       if not k.lower().startswith(TRACKING_PREFIXES)])
-    clean = urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+    clean = clean_url(url) or url.strip()
     # Stored URLs keep Arabic slugs as text; a pasted one is often percent-encoded.
     out = [url.strip(), clean, unquote(clean)]
     for u in list(out):

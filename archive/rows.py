@@ -127,7 +127,7 @@ class ArticleRows:
             "raw_size": len(raw) if raw else 0, "extractor_version": item.get("extractor_version"),
             "sources": dumps(item.get("sources")), "dropped": dumps(item.get("dropped")),
             "replacement_chars": int(replacement or 0), "change": dumps(change), "origin": origin,
-            "content_type": item.get("content_type"),
+            "content_type": item.get("content_type"), "layout": item.get("layout"),
         })
 
     def _index_fts(self, rowid: int, art_key: str, fields: Mapping[str, Any]) -> None:

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from archive.errors import ArchiveError
 from archive.lock import real_path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Key text is already folded by archive.text.key(), so the tokenizer must not fold again;
 # remove_diacritics only knows Latin marks anyway.
@@ -177,7 +177,15 @@ def _v1(db: Database) -> None:
     views.create_views(db)
 
 
-MIGRATIONS: dict[int, Any] = {1: _v1}
+def _v2(db: Database) -> None:
+    """In place: which site layout read each version; where a crawl's site profile came from (reextract)."""
+    if "layout" not in db.table("versions").columns_dict:
+        db.execute("ALTER TABLE versions ADD COLUMN layout TEXT")
+    if "site_source" not in db.table("crawls").columns_dict:
+        db.execute("ALTER TABLE crawls ADD COLUMN site_source TEXT")
+
+
+MIGRATIONS: dict[int, Any] = {1: _v1, 2: _v2}
 
 
 def rebuild_fts(db: Database) -> int:

@@ -81,7 +81,7 @@ class Archive(ArticleRows):
         self.db.commit()
 
     # --- crawls ---------------------------------------------------------------------------------
-    def start_crawl(self, site: str, editions: list[str], base_url: str | None) -> int:
+    def start_crawl(self, site: str, editions: list[str], base_url: str | None, site_source: str | None = None) -> int:
         with self._transaction():
             # A crawl left "running" by a process that no longer exists was killed: say so.
             for crawl_id, pid in self.db.execute("SELECT id, pid FROM crawls WHERE outcome = 'running'").fetchall():
@@ -89,7 +89,7 @@ class Archive(ArticleRows):
                     self.db.execute("UPDATE crawls SET outcome = 'crashed' WHERE id = ?", [crawl_id])
             table = self.db.table("crawls").insert({
                 "site": site, "editions": ",".join(editions or []), "base_url": base_url,
-                "started_at": now(), "outcome": "running", "pid": os.getpid(),
+                "started_at": now(), "outcome": "running", "pid": os.getpid(), "site_source": site_source,
             })
         return int(table.last_pk)
 

@@ -91,11 +91,11 @@ def our_path(challenge_check: bool = True) -> Callable[[bytes], Any]:
     """
     from crawler.extract import extract_article
     from crawler.extract.block import check_health, detect_block
-    from crawler.profile import load_profile
+    from crawler.site import load_site
     from pipelines.clean import Boilerplate, clean_article
     from pipelines.dedupe import dedupe_paragraphs
 
-    profile = load_profile(PROFILE)
+    profile = load_site(PROFILE)
     boilerplate = Boilerplate(profile.boilerplate)
     markers = list(profile.block_markers)
     fetched_at = datetime.now(UTC)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time as dtime, timedelta, timezone
 
-from crawler.profile import ProfileError
+from crawler.site import SiteError
 
 SOURCES = ("listings", "sitemaps", "ids")
 
@@ -15,7 +15,7 @@ def parse_ids(value: str) -> tuple[int, int]:
     """`100000-120000` (inclusive, either order) -> (low, high)."""
     lo, sep, hi = str(value).strip().partition("-")
     if not sep or not lo.strip().isdigit() or not hi.strip().isdigit():
-        raise ProfileError(f"malformed --ids {value!r}: expected LOW-HIGH, e.g. 100000-120000")
+        raise SiteError(f"malformed --ids {value!r}: expected LOW-HIGH, e.g. 100000-120000")
     a, b = int(lo), int(hi)
     return min(a, b), max(a, b)
 
@@ -25,7 +25,7 @@ def parse_date(value: str, tz: str, end_of_day: bool = False) -> datetime:
     try:
         when = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
     except ValueError:
-        raise ProfileError(f"malformed date {value!r}: expected YYYY-MM-DD or an ISO 8601 time") from None
+        raise SiteError(f"malformed date {value!r}: expected YYYY-MM-DD or an ISO 8601 time") from None
     if when.tzinfo is None:
         sign = -1 if tz.startswith("-") else 1
         hours, _, minutes = tz.lstrip("+-").partition(":")

@@ -72,14 +72,14 @@ class DiscoveryBounds:
             entries = entries[:self.max_entries]
         for entry in entries:
             if not entry.sitemap:
-                if not followable(spider.profile, entry.url, stats):
+                if not followable(spider.site, entry.url, stats):
                     continue
                 # A feed or sitemap date later than our last check makes a known article due now.
-                if req := spider.article_request(entry.url, hint=entry.modified or entry.published):
+                if req := spider.article_request(entry.url, hint=entry.modified or entry.published, listed=True):
                     yield req
                 continue
-            url = spider.profile.to_fetch_url(entry.url)
-            if not fetchable(spider.profile, url):
+            url = spider.site.to_fetch_url(entry.url)
+            if not fetchable(spider.site, url):
                 cut("child sitemaps on another host or port")
             elif depth + 1 > self.max_depth:
                 cut(f"child sitemaps past NEWSARCHIVE_SITEMAP_MAX_DEPTH ({self.max_depth})")

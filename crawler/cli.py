@@ -14,18 +14,21 @@ from typing import NoReturn
 from archive.errors import ArchiveError, QueryError
 from archive.lock import ArchiveLocked
 from crawler.commands import UsageError
-from crawler.profile import ProfileError
+from crawler.site.errors import SiteError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another crawl holds the archive; try again later
-DEFAULT_DB = "newsarchive.db"
 
 # One module per command under crawler/commands/, each with add_parser(sub) and run(args).
-COMMANDS = ["crawl", "backfill", "demo", "export", "search", "history", "diff", "edits", "reextract", "watch", "stats", "dedupe", "serve", "report", "migrate"]
+COMMANDS = ["crawl", "backfill", "demo", "export", "search", "history", "diff", "edits", "reextract", "watch", "stats",
+            "dedupe", "serve", "report", "migrate", "site", "extract"]
 
 
 def default_db() -> str:
-    return os.environ.get("NEWSARCHIVE_DB") or DEFAULT_DB
+    """The archive of every command when --db is not given: $NEWSARCHIVE_DB, else the setting's default."""
+    from crawler.settings import NEWSARCHIVE_DB
+
+    return os.environ.get("NEWSARCHIVE_DB") or NEWSARCHIVE_DB
 
 
 class Parser(argparse.ArgumentParser):
@@ -87,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ArchiveLocked as exc:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return EXIT_LOCKED
-    except (ArchiveError, QueryError, ProfileError, UsageError) as exc:
+    except (ArchiveError, QueryError, SiteError, UsageError) as exc:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -22,6 +22,8 @@ class _Site(Protocol):
 
     def is_own_url(self, url: str) -> bool: ...
 
+    def may_fetch(self, url: str) -> bool: ...
+
 
 def split(url: str) -> SplitResult | None:
     """The parts of an http(s) URL with a host and a valid port, or None.
@@ -87,23 +89,15 @@ def own_port(site: _Site, parts: SplitResult) -> bool:
 
 
 def fetchable(site: _Site, url: str) -> bool:
-    """May the crawler send a request to `url`? Only to the crawl's own origins, host *and* port.
-
-    A crawl of a mirror goes to the mirror only (on its port, under its path): links to the real
-    site are mapped onto it before they are requested, so a request to the real host from a
-    mirror crawl is a redirect that would leave the mirror.
-    """
+    """May the crawler send a request to `url`? Only where the site allows (under the mirror when one is
+    set, its robots.txt included), and only on the crawl's own origins, host *and* port."""
     parts = split(url)
     if parts is None:
         return False
     try:
-        if not site.is_own_url(url):
-            return False
+        return site.may_fetch(url) and own_port(site, parts)
     except ValueError:
         return False
-    if site.base_url and (parts.hostname or "").lower() != (urlsplit(site.base_url).hostname or "").lower():
-        return False
-    return own_port(site, parts)
 
 
 def followable(site: _Site, url: str, stats: Any = None) -> bool:

@@ -36,9 +36,8 @@ def _now() -> str:
 def observation(spider: Any, request: Request, outcome: str, reason: str, status: int | None = None) -> dict[str, Any]:
     """An observation item for `request` (an article's identity when it has one, else a page of `kind`)."""
     kind = request.meta.get("kind")
-    profile = spider.profile
     try:
-        url = profile.to_site_url(request.url)
+        url = spider.site.to_site_url(request.url)
     except ValueError:
         url = request.url
     item: dict[str, Any] = {"kind": "observation", "outcome": outcome, "key": None, "url": url,

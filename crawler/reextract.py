@@ -7,13 +7,11 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from archive.schema import batches
+from archive.schema import batches, rows
 from archive.store import Archive
-from crawler.extract import EXTRACTOR_VERSION, extract_article
-from crawler.extract.block import check_health
-from crawler.profile import Profile, load_profile
-from pipelines.clean import Boilerplate, clean_article
-from pipelines.dedupe import dedupe_paragraphs
+from crawler.extract import EXTRACTOR_VERSION
+from crawler.process import Page, as_archived, process
+from crawler.site import GENERIC, Site, SiteError, available_sites, load_site
 
 BATCH = 200
 
@@ -23,8 +21,9 @@ def _current_versions(archive: Archive, since: str | None, key: str | None) -> I
     # Versions this run adds are re-extractions themselves: never re-extract them again.
     newest = archive.db.execute("SELECT coalesce(max(id), 0) FROM versions").fetchone()[0]
     sql = ("SELECT v.id, v.article_key AS key, v.url, v.fetched_at, v.http_status, v.raw_html, v.content_type, "
-           "v.raw_encoding, a.site, a.edition, a.article_id FROM versions v JOIN articles a "
-           "ON a.key = v.article_key AND a.current_version = v.version WHERE v.id <= ? AND v.raw_html IS NOT NULL")
+           "v.raw_encoding, v.crawl_id, a.site, a.edition, a.article_id, a.etag, a.last_modified FROM versions v "
+           "JOIN articles a ON a.key = v.article_key AND a.current_version = v.version "
+           "WHERE v.id <= ? AND v.raw_html IS NOT NULL")
     params: list[Any] = [newest]
     if since:
         sql += " AND v.fetched_at >= ?"
@@ -35,35 +34,54 @@ def _current_versions(archive: Archive, since: str | None, key: str | None) -> I
     yield from batches(archive.db, sql + " AND v.id > ?", params, "v.id", BATCH)
 
 
-def reextract_item(row: dict[str, Any], profile: Profile) -> dict[str, Any] | str:
-    """The archive item the current extractor makes of a stored page, or why it could not."""
+def site_for(archive: Archive, row: dict[str, Any], given: Site | None) -> Site:
+    """The site a stored version was crawled as: the one given, a bundled profile, or the file its crawl used."""
+    if given is not None and given.name == row["site"]:
+        return given
+    if row["site"] in available_sites():
+        return load_site(row["site"])
+    found = rows(archive.db, "SELECT site_source, base_url FROM crawls WHERE id = ?", [row["crawl_id"]])
+    source = found[0]["site_source"] if found else None
+    if source == GENERIC:
+        return load_site(GENERIC, base_url=row["url"])
+    if source:
+        try:
+            return load_site(source)
+        except SiteError:
+            pass
+    raise SiteError(f"site {row['site']!r} is not bundled and its profile was not found "
+                    f"({source or 'not recorded'}): pass --site PATH.toml")
+
+
+def reextract_item(row: dict[str, Any], site: Site) -> dict[str, Any] | str:
+    """The archive item the current extractor makes of a stored page (the crawl's path), or why it could not."""
     raw = zlib.decompress(row["raw_html"])
     content_type = row["content_type"] or (f"text/html; charset={row['raw_encoding']}" if row["raw_encoding"] else None)
-    fields = extract_article(raw, url=row["url"], content_type=content_type, selectors=profile.selectors,
-                             tz=profile.timezone, fetched_at=datetime.fromisoformat(row["fetched_at"]))
-    reason = check_health(fields)
-    if reason:
-        return reason
-    captions = [img["caption"] for img in fields.get("images") or [] if img.get("caption")]
-    fields["body"], dropped = dedupe_paragraphs(fields["body"], captions)
-    item = {**fields, "dropped": dropped, "key": row["key"], "site": row["site"], "edition": row["edition"],
-            "article_id": row["article_id"], "url": row["url"], "fetched_at": row["fetched_at"],
-            "http_status": row["http_status"], "raw_html": raw, "content_type": row["content_type"],
-            "extractor_version": EXTRACTOR_VERSION}
-    return clean_article(item, Boilerplate(profile.boilerplate))
+    page = Page(url=row["url"], status=row["http_status"] or 200, body=raw,
+                fetched_at=datetime.fromisoformat(row["fetched_at"]), content_type=content_type,
+                etag=row.get("etag"), last_modified=row.get("last_modified"))
+    ident = site.identify(row["url"])
+    item = process(page, site, ident)
+    if item["kind"] != "article":
+        return str(item.get("reason") or item["kind"])
+    # The stored article keeps its key: an identity rule changed since is not a re-extraction.
+    item.update(key=row["key"], site=row["site"], edition=row["edition"], article_id=row["article_id"])
+    return as_archived(item, site)
 
 
-def reextract(db_path: str, since: str | None = None, key: str | None = None,
+def reextract(db_path: str, since: str | None = None, key: str | None = None, site: str | None = None,
               progress: Callable[[dict[str, int]], None] | None = None) -> dict[str, Any]:
     """Counts: pages re-extracted, changed (a new `reextract` version), unchanged, failed (kept as they were)."""
     counts = {"pages": 0, "changed": 0, "unchanged": 0, "failed": 0}
     changed: list[dict[str, Any]] = []
-    profiles: dict[str, Profile] = {}
+    given = load_site(site) if site and site != GENERIC else None
+    sites: dict[tuple[str, int], Site] = {}
     with Archive(db_path) as archive:
         for row in _current_versions(archive, since, key):
-            profile = profiles.get(row["site"]) or profiles.setdefault(row["site"], load_profile(row["site"]))
+            cache_key = (row["site"], row["crawl_id"] if row["site"] not in available_sites() else 0)
+            found = sites.get(cache_key) or sites.setdefault(cache_key, site_for(archive, row, given))
             counts["pages"] += 1
-            item = reextract_item(row, profile)
+            item = reextract_item(row, found)
             if isinstance(item, str):
                 counts["failed"] += 1
             elif (number := archive.record_reextraction(item)) is not None:

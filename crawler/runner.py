@@ -12,8 +12,8 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.reactor import install_reactor
 
+from crawler.config import CrawlConfig
 from crawler.interrupts import Interrupts, stop_crawlers, stop_reactor
-from crawler.profile import available_sites
 from crawler.spiders.news import NewsSpider
 
 # What a local mirror needs instead of the polite defaults meant for the real site.
@@ -24,27 +24,32 @@ LOCAL_MIRROR_SETTINGS: dict[str, Any] = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 64,
 }
 
+# The crawl options and the settings they set (a flag not given sets nothing: crawler/settings.py decides).
+FLAG_SETTINGS = {"db": "NEWSARCHIVE_DB", "site": "NEWSARCHIVE_SITE", "lang": "NEWSARCHIVE_EDITIONS",
+                 "base_url": "NEWSARCHIVE_BASE_URL", "max_pages": "NEWSARCHIVE_MAX_PAGES",
+                 "recheck": "NEWSARCHIVE_RECHECK"}
+
 
 @dataclass
 class CrawlJob:
-    """One crawl: spider arguments, and an optional hook to run just before it starts."""
+    """One crawl: its flags (None: not given), its `-s` settings, and an optional hook run just before it."""
 
-    db: str
-    site: str = "kurdistan24"
+    db: str | None = None
+    site: str | None = None
     lang: str | None = None
     base_url: str | None = None
-    max_pages: int = 0
-    recheck: str = "due"
+    max_pages: int | None = None
+    recheck: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
     before: Callable[[], None] | None = None
     stats: dict[str, Any] = field(default_factory=dict)
 
-    def spider_kwargs(self) -> dict[str, Any]:
-        return {"db": self.db, "site": self.site, "lang": self.lang, "base_url": self.base_url,
-                "max_pages": self.max_pages, "recheck": self.recheck}
+    def flag_settings(self) -> dict[str, Any]:
+        return {name: getattr(self, flag) for flag, name in FLAG_SETTINGS.items() if getattr(self, flag) is not None}
 
 
 def build_settings(overrides: Mapping[str, Any] | None = None, log_level: str | None = None) -> Settings:
-    """The project's settings (works outside the project directory too), then `-s` overrides."""
+    """The project's settings (works outside the project directory too), then overrides at "cmdline" priority."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     settings = get_project_settings()
     for name, value in (overrides or {}).items():
@@ -54,13 +59,17 @@ def build_settings(overrides: Mapping[str, Any] | None = None, log_level: str | 
     return settings
 
 
-def spider_class(site: str) -> type[NewsSpider]:
-    """The named spider for a bundled profile; the generic one (site given as argument) otherwise."""
-    if site in available_sites():
-        from crawler.spiders import news
+def job_settings(settings: Settings, job: CrawlJob) -> Settings:
+    """The settings of one job: its flags, then its `-s` settings (both "cmdline"; the later one wins)."""
+    own = settings.copy()
+    own.setdict(job.flag_settings(), priority="cmdline")
+    own.setdict(job.settings, priority="cmdline")
+    return own
 
-        return getattr(news, f"{site.title().replace('-', '')}Spider")  # type: ignore[no-any-return]
-    return NewsSpider
+
+def check_job(settings: Settings, job: CrawlJob) -> CrawlConfig:
+    """The job's config as the crawl will see it; SiteError (one line, exit 2) before anything starts."""
+    return CrawlConfig.from_settings(job_settings(settings, job))
 
 
 def run_crawls(jobs: list[CrawlJob], settings: Settings) -> list[CrawlJob]:
@@ -88,9 +97,12 @@ def run_crawls(jobs: list[CrawlJob], settings: Settings) -> list[CrawlJob]:
                     break  # Ctrl-C between crawls: do not start the next one
                 if job.before:
                     job.before()
-                crawler: Crawler = process.create_crawler(getattr(job, "spider_cls", None) or spider_class(job.site))
+                # A job may run another spider (backfill) with arguments of its own beside the settings.
+                spider_cls = getattr(job, "spider_cls", None) or NewsSpider
+                crawler: Crawler = process.create_crawler(Crawler(spider_cls, job_settings(settings, job)))
                 crawlers[n] = crawler
-                yield process.crawl(crawler, **job.spider_kwargs())
+                options = job.spider_options() if hasattr(job, "spider_options") else {}
+                yield process.crawl(crawler, **options)
                 job.stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
                 if job.stats.get("finish_reason") == "shutdown":
                     break  # Ctrl-C: do not start the next crawl

@@ -15,8 +15,10 @@ NEWSPIDER_MODULE = "crawler.spiders"
 USER_AGENT = f"newsarchive/{__version__} (+https://github.com/newsarchive/newsarchive; news archiving for research)"
 
 # --- newsarchive's own settings -----------------------------------------------------------------
+# Read once per crawl by crawler/config.py (CrawlConfig), which SiteExtension puts on the crawler.
+# CLI flags are these settings at Scrapy's "cmdline" priority; `-s NAME=VALUE` is applied after them.
 NEWSARCHIVE_DB = "newsarchive.db"          # the SQLite archive (CLI: --db, env NEWSARCHIVE_DB)
-NEWSARCHIVE_SITE = "kurdistan24"           # profile name or path to a profile TOML
+NEWSARCHIVE_SITE = "kurdistan24"           # bundled profile name, path to a profile TOML, or "generic"
 NEWSARCHIVE_EDITIONS = ""                  # comma list; empty = the profile's default editions
 NEWSARCHIVE_BASE_URL = ""                  # a mirror or local copy to crawl instead of the real host
 NEWSARCHIVE_MAX_PAGES = 0                  # stop scheduling new pages after this many (0 = no limit)
@@ -119,6 +121,8 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
+    # Loads the site and the crawl's NEWSARCHIVE_* settings once; every component reads them from it.
+    "crawler.site.extension.SiteExtension": 0,
     "crawler.progress.ProgressExtension": 500,
 }
 

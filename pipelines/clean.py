@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 
 from archive.text import display, key, split_dateline
+from pipelines import crawl_config
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -60,20 +61,18 @@ def clean_article(item: dict[str, Any], boilerplate: Boilerplate) -> dict[str, A
 class CleanPipeline:
     """Scrapy wrapper around `clean_article`; observations pass through untouched."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, boilerplate: Boilerplate) -> None:
         self.crawler = crawler
-        self._boilerplate: Boilerplate | None = None
+        self._boilerplate = boilerplate
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
-        return cls(crawler)
+        return cls(crawler, Boilerplate(crawl_config(crawler).site.boilerplate))
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         if adapter.get("kind") != "article":
             return item
-        if self._boilerplate is None:
-            self._boilerplate = Boilerplate(self.crawler.spider.profile.boilerplate)  # type: ignore[union-attr]
         before = len(adapter.get("dropped") or [])
         cleaned = clean_article(adapter.asdict(), self._boilerplate)
         for name, value in cleaned.items():

@@ -14,8 +14,8 @@ from scrapy.utils.defer import deferred_from_coro
 
 from archive.errors import ArchiveError
 from archive.lock import CrawlLock
-from archive.policy import parse_tiers
 from archive.store import Archive
+from pipelines import crawl_config
 from pipelines.diskfull import CLOSE_REASON, Reserve, is_disk_full, limit_pages, make_room, stop_for_full_disk
 from pipelines.walguard import WalGuard
 
@@ -59,10 +59,11 @@ def drop(adapter: ItemAdapter, message: str) -> DropItem:
 
 
 class StorePipeline:
-    """Opens the archive named by the spider (`-a db=`) or `NEWSARCHIVE_DB`, and records every item."""
+    """Opens the archive named by `NEWSARCHIVE_DB` (crawler/config.py), and records every item."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, config: Any) -> None:
         self.crawler = crawler
+        self.config = config  # crawler.config.CrawlConfig: the archive path, site and editions of this crawl
         self.archive: Archive | None = None
         self.crawl_id: int | None = None
         self.lock: CrawlLock | None = None
@@ -78,30 +79,26 @@ class StorePipeline:
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         if not crawler.settings.getbool("STORE_ENABLED", True):
             raise NotConfigured
-        pipeline = cls(crawler)
+        pipeline = cls(crawler, crawl_config(crawler))
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         return pipeline
 
     def open_spider(self) -> None:
-        spider = self.crawler.spider
-        path = getattr(spider, "db_path", None) or self.crawler.settings.get("NEWSARCHIVE_DB")
+        path = self.config.db
         # One writer per archive; raises ArchiveLocked (the crawl does not start) when another holds it.
         self.lock = CrawlLock(path).acquire()
         self.reserve = Reserve(path)
         self.reserve.create()
-        tiers = parse_tiers(self.crawler.settings.get("NEWSARCHIVE_RECHECK_TIERS"))
         self.path = str(path)
         try:
-            self.archive = Archive(path, tiers=tiers)
+            self.archive = Archive(path, tiers=self.config.tiers)
             limit_pages(self.archive.db, self.crawler.settings.getint("NEWSARCHIVE_MAX_PAGE_COUNT"))
             self.walguard = WalGuard(self.archive.db, self.path,
                                      self.crawler.settings.getint("NEWSARCHIVE_WAL_LIMIT"), self.crawler.stats)
-            profile = getattr(spider, "profile", None)
-            self.crawl_id = self.archive.start_crawl(
-                profile.name if profile else "", list(getattr(spider, "editions", [])),
-                profile.base_url if profile else None,
-            )
+            site = self.config.site
+            self.crawl_id = self.archive.start_crawl(site.name, list(self.config.editions), site.base_url,
+                                                     site_source=site.source)
         except (sqlite3.Error, ArchiveError) as exc:
             self._cannot_start(exc)
             return

@@ -19,10 +19,11 @@ REFERENCE = ROOT / "tests" / "fixtures" / "reference-article.txt"
 REFERENCE_SHA256 = "eb5d0050ab1f8176fd6a73af9aa85175733e010269909477e8c29668c9015ce5"
 
 
-def run_cli(*args: str, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, timeout: float = 120, env: dict[str, str] | None = None,
+            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, input=stdin)
 
 
 def crawl_json(*args: str, timeout: float = 120) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.cli import COMMANDS
+from crawler.site import available_sites
 from tests.conftest import run_cli
 from tests.server import FixtureServer, Route
 from tests.test_edits import page, site
@@ -18,7 +19,8 @@ def test_every_command_has_help(command):
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [
-    (["crawl", "--site", "nosuch"], 2, "newsarchive: unknown site 'nosuch' (known: kurdistan24)\n"),
+    (["crawl", "--site", "nosuch"], 2, f"newsarchive: unknown site 'nosuch' (known: {', '.join(available_sites())}, "
+                                       "generic; or a path to a profile .toml)\n"),
     (["crawl", "--lang", "ar,zz"], 2, "newsarchive: unknown edition 'zz' for site kurdistan24 "
                                       "(known: ar, ckb, en, fa, kmr, tr)\n"),
     (["crawl", "--base-url", "127.0.0.1:80"], 2, "newsarchive: malformed --base-url '127.0.0.1:80': "
@@ -72,4 +74,4 @@ def test_scrapy_project_lists_the_spiders():
     proc = subprocess.run([sys.executable, "-m", "scrapy", "list"], cwd=ROOT, capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.split() == ["backfill", "kurdistan24", "news"]
+    assert proc.stdout.split() == sorted([*available_sites(), "backfill", "news"])

@@ -174,7 +174,7 @@ def test_version(capsys):
 
 def test_watch_checks_its_options_once(capsys, tmp_path):
     assert cli(capsys, "watch", "--site", "nosuch", "--db", str(tmp_path / "a.db")) == (
-        2, "", "newsarchive: unknown site 'nosuch' (known: kurdistan24)\n")
+        2, "", "newsarchive: unknown site 'nosuch' (known: kurdistan24, rudaw, generic; or a path to a profile .toml)\n")
     assert cli(capsys, "watch", "--lang", "zz", "--db", str(tmp_path / "a.db")) == (
         2, "", "newsarchive: unknown edition 'zz' for site kurdistan24 (known: ar, ckb, en, fa, kmr, tr)\n")
 

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from archive.text import display, key
 from crawler.extract import extract_article
-from crawler.profile import load_profile
+from crawler.site import load_site
 from pipelines.clean import Boilerplate, clean_article
 
-PROFILE = load_profile("kurdistan24")
+PROFILE = load_site("kurdistan24")
 FETCHED = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 FIELDS = {"title", "lead", "body", "author", "section", "tags", "images", "published_at", "published_approx",
           "modified_at", "canonical_url", "html_lang", "sources", "encoding", "replacement_chars", "charset_note"}

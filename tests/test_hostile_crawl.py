@@ -28,7 +28,8 @@ from crawler.middlewares.backoff import RETRY_AFTER_MAX, parse_retry_after
 from crawler.middlewares.faults import FetchFailed, structural_cut
 from crawler.middlewares.robots import RobotsDisallowed
 from crawler.outcomes import OutcomeLedger, classify
-from crawler.profile import load_profile
+from crawler.config import CrawlConfig
+from crawler.site import load_site
 from crawler.spiders.news import NewsSpider
 from tests.conftest import ROOT
 from tests.fault_server import Behaviour, Exchange, FaultServer, article_html, page, redirect, sequence
@@ -385,12 +386,12 @@ def test_links_are_checked_one_by_one():
 
 
 def test_own_origin_is_host_and_port():
-    real = load_profile("kurdistan24")
+    real = load_site("kurdistan24")
     assert [fetchable(real, u) for u in (
         "https://www.kurdistan24.net/ar", "https://www.kurdistan24.net:443/ar", "http://kurdistan24.net/ar",
         "https://www.kurdistan24.net:8443/ar", "http://www.kurdistan24.net:443/ar", "https://evil.net/ar",
         "https://www.kurdistan24.net:99999/ar")] == [True, True, True, False, False, False, False]
-    mirror = load_profile("kurdistan24", base_url="http://127.0.0.1:8000/k24")
+    mirror = load_site("kurdistan24", base_url="http://127.0.0.1:8000/k24")
     assert [fetchable(mirror, u) for u in (
         "http://127.0.0.1:8000/k24/ar", "http://127.0.0.1:8001/k24/ar", "http://127.0.0.1/k24/ar",
         "http://127.0.0.1:8000/other", "https://www.kurdistan24.net/ar")] == [True, False, False, False, False]
@@ -432,7 +433,7 @@ def test_failure_reasons_name_the_cause():
 def test_a_parser_that_raises_is_recorded_not_lost():
     crawler = get_crawler(Spider)
     spider = Spider("stub")
-    spider.profile = load_profile("kurdistan24")  # type: ignore[attr-defined]
+    spider.site = load_site("kurdistan24")  # type: ignore[attr-defined]
     crawler.spider = spider
     ledger = OutcomeLedger(crawler)
     request = Request(f"{SITE}/ar", meta={"kind": "home"})
@@ -444,7 +445,7 @@ def test_a_parser_that_raises_is_recorded_not_lost():
     assert ledger.pending == {} and ledger.discovery_failed == 1
     # An article page whose callback yields nothing still gets one outcome.
     article = Request(f"{SITE}/ar/story/7/x",
-                      meta={"kind": "article", "identity": spider.profile.identify(f"{SITE}/ar/story/7/x")})
+                      meta={"kind": "article", "identity": spider.site.identify(f"{SITE}/ar/story/7/x")})
     ledger.request_scheduled(article)
     page_response = HtmlResponse(article.url, status=200, body=b"<html></html>", request=article)
     [fallback] = list(ledger.process_spider_output(page_response, iter([])))
@@ -454,8 +455,10 @@ def test_a_parser_that_raises_is_recorded_not_lost():
 
 
 def test_feed_entries_and_listings_are_bounded_and_the_cut_recorded():
-    crawler = get_crawler(NewsSpider, {"NEWSARCHIVE_FEED_MAX_ENTRIES": 2, "NEWSARCHIVE_MAX_LISTINGS": 1})
-    spider = crawler._create_spider(site="kurdistan24")
+    crawler = get_crawler(NewsSpider, {"NEWSARCHIVE_FEED_MAX_ENTRIES": 2, "NEWSARCHIVE_MAX_LISTINGS": 1,
+                                       "NEWSARCHIVE_SITE": "kurdistan24", "NEWSARCHIVE_DB": "unused.db"})
+    crawler.newsarchive = CrawlConfig.from_settings(crawler.settings)  # what SiteExtension does
+    spider = crawler._create_spider()
     crawler.spider = spider
     request = Request(f"{SITE}/ar/rss.xml", meta={"kind": "feed"})
     entries = [FeedEntry(f"{SITE}/ar/story/{i}/x") for i in range(5)]

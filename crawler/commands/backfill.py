@@ -9,8 +9,8 @@ from typing import Any
 from archive.lock import CrawlLock
 from archive.store import Archive
 from crawler.commands import UsageError, add_json
-from crawler.commands.crawl import add_crawl_options, report_crawls
-from crawler.profile import load_profile
+from crawler.commands.crawl import add_crawl_options, crawl_job, report_crawls
+from crawler.commands.validate import check_new_db
 
 EPILOG = """Progress lives in the archive (table backfill_progress): run the same command again after a
 kill, Ctrl-C or --max-pages and it continues where it stopped; articles already archived are skipped
@@ -47,19 +47,20 @@ def add_parser(sub: Any) -> None:
 
 @dataclass
 class BackfillJob:
-    """What crawler.runner.run_crawls needs of a job (CrawlJob's fields), running the backfill spider.
+    """What crawler.runner.run_crawls needs of a job (a CrawlJob's settings), running the backfill spider with
+    its own arguments. Not a CrawlJob subclass: that would import Scrapy whenever the command line is parsed."""
 
-    Not a CrawlJob subclass: that would import Scrapy whenever the command line is parsed."""
-
-    db: str
-    site: str
-    lang: str
-    base_url: str | None
-    max_pages: int
-    recheck: str
+    crawl: Any  # the crawl's CrawlJob: its flags and `-s` settings
     options: dict[str, Any]
     before: Any = None
     stats: dict[str, Any] | None = None
+
+    def flag_settings(self) -> dict[str, Any]:
+        return self.crawl.flag_settings()
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return self.crawl.settings
 
     @property
     def spider_cls(self) -> type:
@@ -67,20 +68,19 @@ class BackfillJob:
 
         return BackfillSpider
 
-    def spider_kwargs(self) -> dict[str, Any]:
-        return {"db": self.db, "site": self.site, "lang": self.lang, "base_url": self.base_url,
-                "max_pages": self.max_pages, "recheck": self.recheck, **self.options}
+    def spider_options(self) -> dict[str, Any]:
+        return dict(self.options)
 
 
-def check_options(args: argparse.Namespace, profile: Any) -> dict[str, Any]:
+def check_options(args: argparse.Namespace, site: Any) -> dict[str, Any]:
     """The spider's backfill arguments, checked before Scrapy starts (a usage error exits 2 with one line)."""
     from crawler.backfill_walk import SOURCES, parse_date, parse_ids
 
     options: dict[str, Any] = {}
     if args.ids:
-        conf = profile.backfill
+        conf = site.backfill
         if not (conf.get("sequential_ids") and conf.get("article_url")):
-            raise UsageError(f"site {profile.name} does not declare sequential ids: --ids needs [backfill] "
+            raise UsageError(f"site {site.name} does not declare sequential ids: --ids needs [backfill] "
                              "sequential_ids = true and article_url in its profile")
         lo, hi = parse_ids(args.ids)
         options["ids"] = f"{lo}-{hi}"
@@ -88,8 +88,8 @@ def check_options(args: argparse.Namespace, profile: Any) -> dict[str, Any]:
         raise UsageError("--oldest-first needs --ids")
     if args.oldest_first:
         options["oldest_first"] = "1"
-    since = parse_date(args.since, profile.timezone) if args.since else None
-    until = parse_date(args.until, profile.timezone, end_of_day=True) if args.until else None
+    since = parse_date(args.since, site.timezone) if args.since else None
+    until = parse_date(args.until, site.timezone, end_of_day=True) if args.until else None
     if since and until and since > until:
         raise UsageError("--since is later than --until: nothing to backfill")
     if args.since:
@@ -110,23 +110,29 @@ def check_options(args: argparse.Namespace, profile: Any) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.runner import LOCAL_MIRROR_SETTINGS, build_settings, run_crawls
+    from crawler.config import check_values
+    from crawler.runner import LOCAL_MIRROR_SETTINGS, build_settings, check_job, job_settings, run_crawls
 
-    profile = load_profile(args.site, base_url=args.base_url)  # ProfileError -> exit 2
-    editions = profile.check_editions((args.lang or ",".join(profile.default_editions)).split(","))
-    if args.max_pages < 0:
+    if args.max_pages is not None and args.max_pages < 0:
         raise UsageError("--max-pages must be 0 (no limit) or more")
-    options = check_options(args, profile)
-    with Archive(args.db):  # fails early, with one line, when the DB cannot be opened or written
-        pass
-    CrawlLock(args.db).acquire().release()  # exit 75 at once when a crawl or backfill holds the archive
     overrides: dict[str, Any] = dict(LOCAL_MIRROR_SETTINGS) if args.local else {}
-    overrides["EXTENSIONS"] = {"crawler.progress.ProgressExtension": None, "crawler.progress.BackfillProgress": 500}
-    overrides.update(dict(args.settings))
-    job = BackfillJob(db=args.db, site=args.site, lang=",".join(editions), base_url=args.base_url,
-                      max_pages=args.max_pages, recheck=args.recheck, options=options)
-    run_crawls([job], build_settings(overrides, args.log_level))  # type: ignore[list-item]
-    return report_crawls(args, [job], extend=summarize)
+    from crawler import settings as project
+
+    # The backfill's progress line (rate, ETA) in place of the crawl's; the project's other extensions stay.
+    overrides["EXTENSIONS"] = {**project.EXTENSIONS, "crawler.progress.ProgressExtension": None,
+                               "crawler.progress.BackfillProgress": 500}
+    settings = build_settings(overrides, args.log_level)
+    crawl = crawl_job(args)
+    check_values(job_settings(settings, crawl), crawl.settings)
+    config = check_job(settings, crawl)  # SiteError -> exit 2, before Scrapy starts
+    options = check_options(args, config.site)
+    check_new_db(config.db)
+    with Archive(config.db):  # fails early, with one line, when the DB cannot be opened or written
+        pass
+    CrawlLock(config.db).acquire().release()  # exit 75 at once when a crawl or backfill holds the archive
+    job = BackfillJob(crawl=crawl, options=options)
+    run_crawls([job], settings)  # type: ignore[list-item]
+    return report_crawls(args, [job], extend=summarize, db=config.db)
 
 
 def summarize(report: dict[str, Any], job: BackfillJob) -> list[str]:

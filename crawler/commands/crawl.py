@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archive import runs
 from archive.backfill import first_crawl, is_backfill
@@ -13,7 +13,9 @@ from archive.lock import CrawlLock
 from archive.store import Archive
 from crawler.commands import UsageError, add_db, add_json, print_json
 from crawler.commands.validate import check_new_db, log_level
-from crawler.profile import load_profile
+
+if TYPE_CHECKING:
+    from crawler.runner import CrawlJob
 
 
 def setting(value: str) -> tuple[str, str]:
@@ -33,20 +35,29 @@ def add_parser(sub: Any) -> None:
 
 
 def add_crawl_options(p: argparse.ArgumentParser) -> None:
-    """The options of a crawl (shared with `watch`, which runs `crawl` with them)."""
+    """The options of a crawl (shared with `watch`, which runs `crawl` with them).
+
+    Each option is a setting (crawler/settings.py) set at Scrapy's "cmdline" priority; `-s NAME=VALUE`
+    is applied after the options, so it wins over an option for the same setting. An option not given
+    sets nothing: the setting's default applies.
+    """
     add_db(p)
-    p.add_argument("--site", default="kurdistan24", help="site profile name or path to a profile TOML "
-                   "(default: kurdistan24)")
-    p.add_argument("--lang", "--edition", dest="lang", default=None, metavar="ar[,ckb,...]", help="editions to crawl (default: the "
-                   "profile's default, ar)")
+    p.add_argument("--site", default=None, metavar="NAME|PATH|generic",
+                   help="a bundled site profile (`newsarchive site list`), a path to a profile TOML, or `generic` "
+                   "(any news site, no profile; needs --base-url) (setting NEWSARCHIVE_SITE, default: kurdistan24)")
+    p.add_argument("--lang", "--edition", dest="lang", default=None, metavar="ar[,ckb,...]", help="editions to crawl (setting "
+                   "NEWSARCHIVE_EDITIONS; default: the profile's default editions)")
     p.add_argument("--base-url", default=None, metavar="URL", help="crawl a mirror or local copy: every link "
-                   "to the site's own hosts is mapped onto this URL")
-    p.add_argument("--max-pages", type=int, default=0, metavar="N", help="schedule at most N requests (0: no limit)")
-    p.add_argument("--recheck", choices=["all", "due", "none"], default="due",
+                   "to the site's own hosts is mapped onto this URL; with --site generic, the site's home page "
+                   "(setting NEWSARCHIVE_BASE_URL)")
+    p.add_argument("--max-pages", type=int, default=None, metavar="N", help="schedule at most N requests "
+                   "(setting NEWSARCHIVE_MAX_PAGES; default 0: no limit)")
+    p.add_argument("--recheck", choices=["all", "due", "none"], default=None,
                    help="which archived articles to fetch again: all, those due under the recheck policy "
-                   "(default), or none (only discover new ones)")
+                   "(default), or none (only discover new ones) (setting NEWSARCHIVE_RECHECK)")
     p.add_argument("-s", dest="settings", action="append", type=setting, default=[], metavar="NAME=VALUE",
-                   help="a Scrapy setting, as `scrapy crawl -s` (repeatable), e.g. -s AUTOTHROTTLE_ENABLED=0")
+                   help="a Scrapy or NEWSARCHIVE_* setting, as `scrapy crawl -s` (repeatable); wins over the "
+                   "option for the same setting, e.g. -s NEWSARCHIVE_RECHECK=all")
     p.add_argument("--local", action="store_true", help="settings for a local mirror: no AutoThrottle, "
                    "no delay, 64 concurrent requests (never use on a real site)")
     p.add_argument("--log-level", type=log_level, default="WARNING", metavar="LEVEL",
@@ -55,12 +66,10 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
 
 def crawl_argv(args: argparse.Namespace) -> list[str]:
     """The command-line options that reproduce these crawl options (for `watch`'s child crawls)."""
-    argv = ["--db", args.db, "--site", args.site, "--recheck", args.recheck, "--max-pages", str(args.max_pages),
-            "--log-level", args.log_level]
-    if args.lang:
-        argv += ["--lang", args.lang]
-    if args.base_url:
-        argv += ["--base-url", args.base_url]
+    argv = ["--db", args.db, "--log-level", args.log_level]
+    for flag in ("site", "lang", "base_url", "max_pages", "recheck"):
+        if getattr(args, flag) is not None:
+            argv += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
     if args.local:
         argv.append("--local")
     for name, value in args.settings:
@@ -68,25 +77,33 @@ def crawl_argv(args: argparse.Namespace) -> list[str]:
     return argv
 
 
-def run(args: argparse.Namespace) -> int:
-    from crawler.runner import LOCAL_MIRROR_SETTINGS, CrawlJob, build_settings, run_crawls
+def crawl_job(args: argparse.Namespace) -> CrawlJob:
+    from crawler.runner import CrawlJob
 
-    profile = load_profile(args.site, base_url=args.base_url)  # ProfileError -> exit 2
-    editions = profile.check_editions((args.lang or ",".join(profile.default_editions)).split(","))
-    if args.max_pages < 0:
+    return CrawlJob(db=args.db, site=args.site, lang=args.lang, base_url=args.base_url, max_pages=args.max_pages,
+                    recheck=args.recheck, settings=dict(args.settings))
+
+
+def run(args: argparse.Namespace) -> int:
+    from crawler.config import check_values
+    from crawler.runner import LOCAL_MIRROR_SETTINGS, build_settings, check_job, job_settings, run_crawls
+
+    if args.max_pages is not None and args.max_pages < 0:
         raise UsageError("--max-pages must be 0 (no limit) or more")
-    check_new_db(args.db)
-    with Archive(args.db):  # fails early, with one line, when the DB cannot be opened or written
+    settings = build_settings(LOCAL_MIRROR_SETTINGS if args.local else {}, args.log_level)
+    job = crawl_job(args)
+    check_values(job_settings(settings, job), job.settings)  # `-s DOWNLOAD_DELAY=abc`: exit 2, one line
+    config = check_job(settings, job)  # SiteError -> exit 2, before Scrapy starts
+    if config.note:
+        print(f"newsarchive: note: {config.note}", file=sys.stderr)
+    check_new_db(config.db)
+    with Archive(config.db):  # fails early, with one line, when the DB cannot be opened or written
         pass
     # Refuse at once, before Scrapy starts, when another crawl writes to this archive (the store
     # pipeline takes the lock for real; this only gives a clean early answer).
-    CrawlLock(args.db).acquire().release()
-    overrides: dict[str, Any] = dict(LOCAL_MIRROR_SETTINGS) if args.local else {}
-    overrides.update(dict(args.settings))
-    job = CrawlJob(db=args.db, site=args.site, lang=",".join(editions), base_url=args.base_url,
-                   max_pages=args.max_pages, recheck=args.recheck)
-    run_crawls([job], build_settings(overrides, args.log_level))
-    return report_crawls(args, [job])
+    CrawlLock(config.db).acquire().release()
+    run_crawls([job], settings)
+    return report_crawls(args, [job], db=config.db)
 
 
 OLDER_NOT_FETCHED = ("older articles were not fetched: a crawl reads only the newest listing pages; "
@@ -101,12 +118,12 @@ def older_not_fetched(archive: Archive, crawl_id: int, report: dict[str, Any], s
 
 
 def report_crawls(args: argparse.Namespace, jobs: list[Any], labels: list[str] | None = None,
-                  extend: Callable[[dict[str, Any], Any], list[str]] | None = None) -> int:
+                  extend: Callable[[dict[str, Any], Any], list[str]] | None = None, db: str | None = None) -> int:
     """Print each finished job's crawl report (text, or JSON with the Scrapy stats); the exit status.
 
     `extend(report, job)` adds to a report (JSON) and returns text lines printed after it (backfill)."""
     reports, extra = [], []
-    with Archive(args.db) as archive:
+    with Archive(db or args.db) as archive:
         for job in jobs:
             crawl_id = job.stats.get("store/crawl_id")
             if crawl_id is None:

@@ -19,6 +19,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--since", metavar="DATE", help="only versions fetched at or after DATE: YYYY-MM-DD or "
                    "YYYY-MM-DDTHH:MM[+03:00] (UTC when no offset is given)")
     p.add_argument("--key", metavar="KEY", help="only this article")
+    p.add_argument("--site", metavar="NAME|PATH", help="the site profile of the stored pages when it is not bundled "
+                   "and not where the crawl found it (by default: the profile each crawl recorded)")
     add_json(p)
     p.set_defaults(run=run)
 
@@ -33,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     def progress(counts: dict[str, int]) -> None:
         print(f"re-extracted {counts['pages']} pages: {counts['changed']} changed", file=sys.stderr)
 
-    result = reextract(args.db, since=since, key=key, progress=None if args.json else progress)
+    result = reextract(args.db, since=since, key=key, site=args.site, progress=None if args.json else progress)
     if args.json:
         print_json(result)
     else:

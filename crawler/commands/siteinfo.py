@@ -6,7 +6,7 @@ import ipaddress
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from crawler.profile import ProfileError, available_sites, load_profile
+from crawler.site import SiteError, available_sites, load_site
 
 
 def bundled_editions() -> dict[str, str]:
@@ -14,8 +14,8 @@ def bundled_editions() -> dict[str, str]:
     codes: dict[str, str] = {}
     for name in available_sites():
         try:
-            profile = load_profile(name)
-        except ProfileError:
+            profile = load_site(name)
+        except SiteError:
             continue
         for code in profile.editions:
             codes.setdefault(code, code)
@@ -41,8 +41,8 @@ def url_identity(url: str, sites: list[str], mirrors: Sequence[str] = ()) -> lis
     for site in sites:
         for root in roots:
             try:
-                profile = load_profile(site, base_url=root)
-            except ProfileError:
+                profile = load_site(site, base_url=root)
+            except SiteError:
                 break  # not a bundled profile: nothing to map with
             identity = profile.identify(url.strip())
             if identity is not None and identity.key not in keys:

@@ -17,7 +17,6 @@ from typing import Any
 from crawler.commands import UsageError
 from crawler.commands.crawl import add_crawl_options, crawl_argv
 from crawler.commands.validate import check_new_db
-from crawler.profile import load_profile
 
 EXIT_USAGE, EXIT_LOCKED = 2, 75
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -69,12 +68,17 @@ def check_options(args: argparse.Namespace) -> None:
     """What the child crawls would refuse, refused once here (exit 2) instead of once per period forever."""
     if args.max_runs < 0:
         raise UsageError("--max-runs must be 0 (forever) or more")
-    if args.max_pages < 0:
+    if args.max_pages is not None and args.max_pages < 0:
         raise UsageError("--max-pages must be 0 (no limit) or more")
-    profile = load_profile(args.site, base_url=args.base_url)  # ProfileError -> exit 2
-    if args.lang:
-        profile.check_editions(args.lang.split(","))
-    check_new_db(args.db)
+    from crawler.commands.crawl import crawl_job
+    from crawler.config import check_values
+    from crawler.runner import build_settings, check_job, job_settings
+
+    # The same checks as `crawl` makes before it starts: site, editions, base URL, `-s` values.
+    settings = build_settings({}, args.log_level)
+    job = crawl_job(args)
+    check_values(job_settings(settings, job), job.settings)
+    check_new_db(check_job(settings, job).db)
 
 
 def run(args: argparse.Namespace) -> int:

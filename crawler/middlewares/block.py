@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response, TextResponse
 
+from crawler.config import crawl_config
 from crawler.extract.block import detect_block
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ class ChallengeNoRetryMiddleware:
     def __init__(self, crawler: Crawler, retry_codes: set[int]) -> None:
         self.crawler = crawler
         self.retry_codes = retry_codes
+        self.markers = list(crawl_config(crawler).site.block_markers)
         self.stats: StatsCollector = crawler.stats  # type: ignore[assignment]
 
     @classmethod
@@ -34,9 +36,7 @@ class ChallengeNoRetryMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status not in self.retry_codes or not isinstance(response, TextResponse):
             return response
-        profile = getattr(self.crawler.spider, "profile", None)
-        markers = list(profile.block_markers) if profile else []
-        if detect_block(response.status, response.text, markers):
+        if detect_block(response.status, response.text, self.markers):
             self.stats.inc_value("block/challenge_not_retried")
             request.meta["dont_retry"] = True
         return response

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request
 
+from crawler.config import crawl_config
 from crawler.links import fetchable
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ class HostGuardMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats: StatsCollector = crawler.stats  # type: ignore[assignment]
+        self.site = crawl_config(crawler).site  # no site, no crawl: never "let everything through"
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HostGuardMiddleware:
@@ -32,9 +34,8 @@ class HostGuardMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        profile = getattr(self.crawler.spider, "profile", None)
-        if profile is None:
-            return
-        if not fetchable(profile, request.url):
+        # With a mirror, only the mirror (and its host's robots.txt): a local crawl never reaches the real site;
+        # and host *and* port: another port of the site's host is another server.
+        if not fetchable(self.site, request.url):
             self.stats.inc_value("hostguard/refused")
             raise IgnoreRequest(f"refused: not an http(s) URL of the crawl's own host and port: {request.url}")

@@ -11,6 +11,7 @@ from scrapy.downloadermiddlewares.redirect import (
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
+from crawler.config import crawl_config
 from crawler.links import fetchable
 from crawler.middlewares.faults import FetchFailed
 
@@ -28,13 +29,19 @@ class _Guarded:
 
     crawler: Any
     max_redirect_times: int
+    site: Any
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Any:
+        middleware = super().from_crawler(crawler)  # type: ignore[misc]
+        middleware.site = crawl_config(crawler).site
+        return middleware
 
     def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
         chain = [*request.meta.get("redirect_urls", []), request.url]
-        profile = getattr(self.crawler.spider, "profile", None)
         stats = self.crawler.stats
-        if profile is not None and not fetchable(profile, redirected.url):
-            # Host and port: another port of the site's host is another server (docs/hardening.md).
+        # Host and port: another port of the site's host is another server (docs/hardening.md).
+        if not fetchable(self.site, redirected.url):
             stats.inc_value("redirects/offsite_refused")
             raise FetchFailed(f"redirect ({reason}) to {redirected.url} refused: not the site's own host "
                               f"or the crawl's base URL")

@@ -15,11 +15,13 @@ from twisted.internet.task import deferLater
 from twisted.python.failure import Failure
 
 from archive.backfill import BackfillProgress
+from archive.urls import clean_url
 from crawler.backfill_walk import SOURCES, Unit, Walk, parse_date, parse_ids, when_of
 from crawler.feeds import FeedError, parse_feed
 from crawler.outcomes import COUNTED
-from crawler.profile import ProfileError, clean_url
 from crawler.recheck import Rechecker
+from crawler.site import SiteError
+from crawler.site.urls import next_page
 from crawler.spiders.news import PRIO_ARTICLE, PRIO_ENTRY, NewsSpider
 
 logger = logging.getLogger(__name__)
@@ -63,7 +65,6 @@ class BackfillSpider(NewsSpider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BackfillSpider:
         spider: BackfillSpider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[assignment]
-        spider._configure_backfill(crawler.settings)
         crawler.signals.connect(spider._item_stored, signal=signals.item_scraped)
         crawler.signals.connect(spider._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(spider._item_error, signal=signals.item_error)
@@ -72,25 +73,25 @@ class BackfillSpider(NewsSpider):
 
     def _configure_backfill(self, settings: Any) -> None:
         a = self._bf_args
-        conf = self.profile.backfill
+        conf = self.site.backfill
         if a["ids"]:
             if not (conf.get("sequential_ids") and conf.get("article_url")):
-                raise ProfileError(f"site {self.profile.name} does not declare sequential ids: --ids needs "
+                raise SiteError(f"site {self.site.name} does not declare sequential ids: --ids needs "
                                    "[backfill] sequential_ids = true and article_url in its profile")
             self.ids = parse_ids(a["ids"])
             self._check_template(conf["article_url"])
         self.oldest_first = str(a["oldest_first"] or "").lower() in ("1", "true", "yes")
         self.restart = str(a["restart"] or "").lower() in ("1", "true", "yes")
-        tz = self.profile.timezone
+        tz = self.site.timezone
         self.since = parse_date(a["since"], tz) if a["since"] else None
         self.until = parse_date(a["until"], tz, end_of_day=True) if a["until"] else None
         if self.since and self.until and self.since > self.until:
-            raise ProfileError("--since is later than --until: nothing to backfill")
+            raise SiteError("--since is later than --until: nothing to backfill")
         if a["sources"]:
             wanted = tuple(s.strip() for s in str(a["sources"]).split(",") if s.strip())
             unknown = [s for s in wanted if s not in SOURCES]
             if unknown:
-                raise ProfileError(f"unknown backfill source {unknown[0]!r} (expected {', '.join(SOURCES)})")
+                raise SiteError(f"unknown backfill source {unknown[0]!r} (expected {', '.join(SOURCES)})")
             self.sources = wanted
         if "ids" in self.sources and not self.ids:
             self.sources = tuple(s for s in self.sources if s != "ids")
@@ -104,10 +105,10 @@ class BackfillSpider(NewsSpider):
 
     def _check_template(self, template: str) -> None:
         for edition in self.editions:
-            url = self.profile.site_url + template.format(edition=edition, id=123456789)
-            ident = self.profile.identify(url)
+            url = self.site.site_url + template.format(edition=edition, id=123456789)
+            ident = self.site.identify(url)
             if ident is None or ident.article_id != "123456789" or ident.edition != edition:
-                raise ProfileError(f"[backfill] article_url {template!r} does not give an article URL of "
+                raise SiteError(f"[backfill] article_url {template!r} does not give an article URL of "
                                    f"edition {edition} under the profile's article_urls patterns")
 
     # --- progress bookkeeping ---------------------------------------------------------------------
@@ -195,12 +196,12 @@ class BackfillSpider(NewsSpider):
                            lastmod=walk.lastmod, crawl_id=self.crawl_id)
 
     def _budget_spent(self) -> bool:
-        return bool(self.max_pages and self.scheduled >= self.max_pages)
+        return bool(self.config.max_pages and self.scheduled >= self.config.max_pages)
 
     def _articles(self, unit: Unit, links: Iterable[tuple[str, str | None]]) -> Iterator[Request]:
         """Requests for the article links of one unit; archived ones not due are skipped (their date counts)."""
         for link, hint in links:
-            ident = self.profile.identify(link)
+            ident = self.site.identify(link)
             if ident is None or ident.edition not in self.editions:
                 continue
             req = self.article_request(link, hint=hint)
@@ -214,25 +215,28 @@ class BackfillSpider(NewsSpider):
 
     # --- start --------------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
-        self._progress = BackfillProgress(self.db_path, self.profile.name)
-        self.rechecker = Rechecker(self.db_path, self.profile.name, self.editions, self.recheck_mode)
+        # Here, not in from_crawler: the site is put on the crawler by SiteExtension, built after the spider.
+        # The command checked these arguments before Scrapy started (crawler/commands/backfill.py).
+        self._configure_backfill(self.crawler.settings)
+        self._progress = BackfillProgress(self.config.db, self.site.name)
+        self.rechecker = Rechecker(self.config.db, self.site.name, list(self.editions), self.config.recheck)
         self.crawl_id = self.crawler.stats.get_value("store/crawl_id")
         if self.restart:
             self.progress.forget()
         if self.crawl_id is not None:
             self.progress.register_run(self.crawl_id, {k: v for k, v in self._bf_args.items() if v})
         if "sitemaps" in self.sources:
-            root = self.profile.fetch_root
+            root = self.site.fetch_root
             if req := self._request(f"{root}/robots.txt", self.parse_robots, PRIO_ENTRY, kind="robots"):
                 yield req
-            for path in self.profile.backfill.get("sitemaps", []):
+            for path in self.site.backfill.get("sitemaps", []):
                 for edition in self.editions if "{edition}" in path else [None]:
                     url = root + (path.format(edition=edition) if edition else path)
                     if req := self._sitemap_request(url, depth=0, lastmod=None):
                         yield req
         if "listings" in self.sources:
             for edition in self.editions:
-                entries = self.profile.entry_urls(edition)
+                entries = self.site.entry_urls(edition)
                 for url in entries["home"]:
                     if req := self._request(url, self.parse_home, PRIO_ENTRY, kind="home"):
                         yield req
@@ -250,7 +254,7 @@ class BackfillSpider(NewsSpider):
 
     # --- listings -----------------------------------------------------------------------------------
     def _listing_start(self, url: str, edition: str | None) -> Request | None:
-        target = self.profile.to_site_url(url)
+        target = self.site.to_site_url(url)
         if any(w.kind == "listing" and w.target == target for w in self.walks):
             return None
         row = self.progress.get("listing", target)
@@ -266,8 +270,8 @@ class BackfillSpider(NewsSpider):
     def _page_url(self, base: str, page: int) -> str:
         if page == 1:
             return base
-        param = self.profile.discovery.get("page_param", "page")
-        return f"{base}{'&' if '?' in base else '?'}{param}={page}"
+        # Pages by number (`?page=N`, `/page/N`); a site paginated only by next links is walked as `?page=N`.
+        return next_page(self.site, base, page - 1, None) or f"{base}{'&' if '?' in base else '?'}page={page}"
 
     def _page_request(self, walk: Walk, base: str, page: int) -> Request | None:
         unit = self._unit(walk, page, on_done=self._page_done)
@@ -282,9 +286,9 @@ class BackfillSpider(NewsSpider):
         if failure := self._entry_failure(response):
             yield failure
             return
-        for link in self._links(response, self.profile.discovery.get("navigation", [])):
-            edition = self.profile.listing_edition(link)
-            if edition in self.editions and (req := self._listing_start(self.profile.to_fetch_url(clean_url(link)),
+        for link in self._links(response, self.site.discovery.navigation):
+            edition = self.site.listing_edition(link)
+            if edition in self.editions and (req := self._listing_start(self.site.to_fetch_url(clean_url(link) or link),
                                                                          edition)):
                 yield req
 
@@ -303,8 +307,8 @@ class BackfillSpider(NewsSpider):
             yield failure
             return
         self.crawler.stats.inc_value("discovery/listing_pages")
-        links = self._links(response, self.profile.discovery.get("listing_links", []))
-        found = [(link, ident) for link in links if (ident := self.profile.identify(link))]
+        links = self._links(response, self.site.discovery.listing_links)
+        found = [(link, ident) for link in links if (ident := self.site.identify(link))]
         keys = {ident.key for _, ident in found}
         fresh = keys - walk.seen
         walk.seen |= keys
@@ -345,12 +349,12 @@ class BackfillSpider(NewsSpider):
         for line in response.text.splitlines():
             name, _, value = line.partition(":")
             if name.strip().lower() == "sitemap" and value.strip():
-                url = self.profile.to_fetch_url(value.strip())
-                if self.profile.is_own_url(url) and (req := self._sitemap_request(url, depth=0, lastmod=None)):
+                url = self.site.to_fetch_url(value.strip())
+                if self.site.is_own_url(url) and (req := self._sitemap_request(url, depth=0, lastmod=None)):
                     yield req
 
     def _sitemap_request(self, url: str, depth: int, lastmod: str | None, parent: Unit | None = None) -> Request | None:
-        target = self.profile.to_site_url(url)
+        target = self.site.to_site_url(url)
         if any(w.kind == "sitemap" and w.target == target for w in self.walks):
             return None
         row = self.progress.get("sitemap", target)
@@ -401,7 +405,7 @@ class BackfillSpider(NewsSpider):
                     self.crawler.stats.inc_value("backfill/sitemap_before_since")
                 elif response.meta["depth"] >= self.max_depth:
                     self.crawler.stats.inc_value("backfill/sitemap_too_deep")
-                elif req := self._sitemap_request(self.profile.to_fetch_url(entry.url), response.meta["depth"] + 1,
+                elif req := self._sitemap_request(self.site.to_fetch_url(entry.url), response.meta["depth"] + 1,
                                                   entry.modified, parent=unit):
                     yield req
                 continue
@@ -419,7 +423,7 @@ class BackfillSpider(NewsSpider):
     async def _id_requests(self) -> AsyncIterator[Request]:
         assert self.ids is not None
         lo, hi = self.ids
-        template = self.profile.backfill["article_url"]
+        template = self.site.backfill["article_url"]
         order = "oldest" if self.oldest_first else "newest"
         for edition in self.editions:
             target = f"{edition}:{lo}-{hi}:{order}-first"
@@ -441,9 +445,9 @@ class BackfillSpider(NewsSpider):
                     break
                 self.ids_left -= 1
                 article_id = lo + k if self.oldest_first else hi - k
-                url = self.profile.fetch_root + template.format(edition=edition, id=article_id)
+                url = self.site.fetch_root + template.format(edition=edition, id=article_id)
                 unit = self._unit(walk, k, on_done=self._id_done)
-                ident = self.profile.identify(self.profile.to_site_url(url))
+                ident = self.site.identify(self.site.to_site_url(url))
                 req = None
                 if ident is not None and ident.key in self.fetched_keys:
                     self.crawler.stats.inc_value("backfill/ids_fetched_by_redirect")
