@@ -46,7 +46,7 @@ def reextract_item(row: dict[str, Any], profile: Profile) -> dict[str, Any] | st
         return reason
     captions = [img["caption"] for img in fields.get("images") or [] if img.get("caption")]
     fields["body"], dropped = dedupe_paragraphs(fields["body"], captions)
-    item = {**fields, "dropped": dropped, "key": row["key"], "site": row["site"], "edition": row["edition"],
+    item = {**fields, "dropped": [*fields.get("dropped", []), *dropped], "key": row["key"], "site": row["site"], "edition": row["edition"],
             "article_id": row["article_id"], "url": row["url"], "fetched_at": row["fetched_at"],
             "http_status": row["http_status"], "raw_html": raw, "content_type": row["content_type"],
             "extractor_version": EXTRACTOR_VERSION}

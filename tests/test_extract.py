@@ -30,7 +30,7 @@ TZ: str = PROFILE["site"]["timezone"]
 FETCHED = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)  # 15:00 in Erbil (+03:00)
 FIELDS = {"title", "lead", "body", "author", "section", "tags", "images", "published_at", "published_approx",
           "modified_at", "canonical_url", "html_lang", "sources", "encoding", "replacement_chars",
-          "charset_note"}
+          "charset_note", "dropped"}
 PAGE_NAMES = sorted(p.name.removesuffix(".html") for p in PAGES.glob("*.html"))
 
 
@@ -113,7 +113,7 @@ def test_html_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_extractor_version() -> None:
-    assert EXTRACTOR_VERSION == "1"
+    assert EXTRACTOR_VERSION == "2"
 
 
 @pytest.mark.parametrize("body", [b"", b"   ", b"\x00\x01\x02\xff\xfe garbage", b"<html", b"plain text, no tags",
@@ -372,7 +372,8 @@ def test_resolve_relative_crosses_midnight_and_truncates() -> None:
     ("12/05/2017 09:45", "2017-05-12T09:45:00+03:00"),
     ("2017-05-12 09:45", "2017-05-12T09:45:00+03:00"),
     ("2017/05/12", "2017-05-12T00:00:00+03:00"),
-    ("2024-05-12T11:30:00Z", "2024-05-12T14:30:00+03:00"),
+    ("2024-05-12T11:30:00Z", "2024-05-12T11:30:00+00:00"),  # the page's own offset is kept
+    ("2024-05-12T14:30:00+02:00", "2024-05-12T14:30:00+02:00"),
     ("2024-05-12T14:30:00+03:00", "2024-05-12T14:30:00+03:00"),
     ("2024-05-12T14:30:00.123+0300", "2024-05-12T14:30:00+03:00"),
     ("2024-05-12T14:30", "2024-05-12T14:30:00+03:00"),

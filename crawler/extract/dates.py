@@ -1,17 +1,31 @@
-"""Dates to ISO 8601 with offset: absolute strings (ISO, profile strptime formats) and relative labels."""
+"""Dates to ISO 8601 with offset: absolute strings (ISO, strptime formats, month names) and relative labels.
+
+A date keeps the offset the page gave it; a date without one takes the site's. Dates outside a sane
+window (year 1900 to one day after the fetch) are dropped with a note, never raised or stored wrong.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
 
+from .months import month_at, words
+
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 # Invisible marks that sit inside dates and labels copied from RTL pages.
 _INVISIBLE = re.compile("[\u200b-\u200f\u061c\u202a-\u202e\u2066-\u2069\ufeff\u0640\u064b-\u0652\u0670]")
 _TZ = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?$", re.I)
 _ISO = re.compile(r"^\d{4}-?\d{2}-?\d{2}(?:[T ]\d{2}:?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?\s*(?:Z|UTC|[+-]\d{2}:?\d{2})?$", re.I)
-_DATE = re.compile(r"\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}")
-_TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])\s*(am|pm|ص|م|صباحا|مساء|مساءا)?", re.I)
+# Digit boundaries: "99999-01-01" or "-0001-01-01" must not yield a 4-digit year from their middle.
+_DATE = re.compile(r"(?<![\d-])\d{4}[/.-]\d{1,2}[/.-]\d{1,2}(?!\d)|(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?!\d)")
+# 12-hour marks, longest first; the mark must end a word ("12:09 مدينة" is no p.m.).
+_TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])\s*"
+                   r"(a\.m\.|p\.m\.|am|pm|صباحاً|صباحا|مساءً|مساءا|مساء|ق\.ظ|ب\.ظ|ص|م)?(?!\w)", re.I)
+_PM = {"pm", "p.m.", "م", "مساء", "مساءا", "مساءً", "ب.ظ"}
+_AM = {"am", "a.m.", "ص", "صباحا", "صباحاً", "ق.ظ"}
+MIN_YEAR = 1900
+# Pages are stamped a little ahead by clocks and time zones; further ahead is an error, not a date.
+MAX_AHEAD = timedelta(days=1)
 
 
 def to_ascii_digits(text: str) -> str:
@@ -30,19 +44,54 @@ def parse_tz(tz: str | None) -> tzinfo:
     return timezone(sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0)))
 
 
-def parse_absolute(text: str, formats: list[str], tz: str) -> str | None:
-    """An absolute date string -> ISO 8601 in the site's offset; no offset given means the site's tz."""
+def parse_absolute(text: str, formats: list[str], tz: str, *, fetched_at: datetime | None = None,
+                   notes: list[str] | None = None) -> str | None:
+    """An absolute date string -> ISO 8601 with the page's own offset, or the site's when it gives none.
+
+    A date before 1900 or more than a day after `fetched_at` (default: now) is None, and a note saying
+    why is appended to `notes`. Never raises on the text (only on a bad `tz`, a profile error).
+    """
     if not text:
         return None
     zone = parse_tz(tz)
     clean = " ".join(_INVISIBLE.sub("", to_ascii_digits(text)).split())
-    dt = _iso(clean) or _strptime(clean, formats) or _embedded(clean, formats)
+    try:
+        dt = _iso(clean) or _strptime(clean, formats) or _embedded(clean, formats) or _named(clean)
+    except (OverflowError, ValueError):  # a year or offset that datetime cannot hold
+        dt = None
+        _note(notes, f"unreadable date {_short(text)}")
     if dt is None:
         return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=zone)
-    # One offset for the whole archive makes stored dates comparable as strings; the instant is kept.
-    return dt.astimezone(zone).replace(microsecond=0).isoformat(timespec="seconds")
+    return _checked(dt, text, fetched_at, notes)
+
+
+def _checked(dt: datetime, text: str, fetched_at: datetime | None, notes: list[str] | None) -> str | None:
+    """The ISO form of `dt` when it lies in the sane window, else None and a note."""
+    latest = fetched_at or datetime.now(timezone.utc)
+    if latest.tzinfo is None:
+        latest = latest.replace(tzinfo=timezone.utc)
+    try:
+        # Compared in UTC by hand: subtracting an offset from year 1 or adding a day to year 9999 overflows.
+        instant = dt.replace(tzinfo=None) - (dt.utcoffset() or timedelta(0))
+        ok = dt.year >= MIN_YEAR and instant <= latest.astimezone(timezone.utc).replace(tzinfo=None) + MAX_AHEAD
+    except OverflowError:
+        ok = False
+    if not ok:
+        _note(notes, f"date {_short(text)} outside {MIN_YEAR} to a day after the fetch: dropped")
+        return None
+    return dt.replace(microsecond=0).isoformat(timespec="seconds")
+
+
+def _note(notes: list[str] | None, note: str) -> None:
+    if notes is not None and note not in notes:
+        notes.append(note)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= 60 else text[:59] + "…")
 
 
 def _iso(text: str) -> datetime | None:
@@ -71,20 +120,80 @@ def _embedded(text: str, formats: list[str]) -> datetime | None:
     if not date:
         return None
     candidates = [date.group(0)]
-    time = _TIME.search(text[: date.start()] + " " + text[date.end():])
+    time = _time(text[: date.start()] + " " + text[date.end():])
     if time:
-        hour, minute = int(time.group(1)), int(time.group(2))
-        half = (time.group(4) or "").lower()
-        # 12-hour clocks: Arabic م/مساء is p.m., ص/صباحا is a.m.
-        if half in ("pm", "م", "مساء", "مساءا") and hour < 12:
-            hour += 12
-        elif half in ("am", "ص", "صباحا") and hour == 12:
-            hour = 0
-        candidates.insert(0, f"{date.group(0)} {hour:02d}:{minute:02d}")
+        candidates.insert(0, f"{date.group(0)} {time[0]:02d}:{time[1]:02d}")
     for candidate in candidates:
         dt = _iso(candidate) or _strptime(candidate, formats)
         if dt is not None:
             return dt
+    return None
+
+
+def _time(text: str) -> tuple[int, int, int] | None:
+    """The first clock time in `text` as 24-hour (hour, minute, second); `12:09 م` is 12:09, `12:30 ص` 00:30."""
+    for m in _TIME.finditer(text):
+        hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+        half = (m.group(4) or "").lower()
+        if half and not 1 <= hour <= 12:
+            continue  # "14:30 م" is no 12-hour time
+        if half in _PM and hour < 12:
+            hour += 12
+        elif half in _AM and hour == 12:
+            hour = 0
+        if hour < 24 and minute < 60 and second < 60:
+            return hour, minute, second
+    return None
+
+
+def _named(text: str) -> datetime | None:
+    """A date written with a month name: `الأربعاء، 07 أكتوبر 2020 - 12:09 م`, `7 تشرين الأول 2020`,
+    `٧ی کانوونی دووەمی ٢٠٢٤`, `7ê Cotmehê 2020`, `October 7, 2020`. The time may come before or after."""
+    tokens = words(text)
+    for i in range(len(tokens)):
+        found = month_at(tokens, i)
+        if found is None:
+            continue
+        month, size = found
+        day = _number(tokens, i - 1, -1, 1, 31)                 # 07 أكتوبر 2020
+        year = _number(tokens, i + size, 1, 1000, 99999)
+        if day is None:                                          # October 7, 2020
+            day = _number(tokens, i + size, 1, 1, 31)
+            year = _number(tokens, i + size + 1 + _skipped(tokens, i + size), 1, 1000, 99999) if day else None
+        if day is None or year is None:
+            continue
+        try:
+            date = datetime(year, month, day)
+        except ValueError:  # 31 شباط, year 99999
+            return None
+        time = _time(text)
+        return date.replace(hour=time[0], minute=time[1], second=time[2]) if time else date
+    return None
+
+
+# Words that may stand between a day, month and year: Sorani/Kurmanji ezafe, "of", ordinal endings, "من".
+_FILLER = frozenset({"ی", "e", "a", "ya", "ye", "ê", "ji", "of", "th", "st", "nd", "rd", "من", "sala", "ساڵی", "سالی"})
+
+
+def _skipped(tokens: list[str], i: int) -> int:
+    n = 0
+    while i + n < len(tokens) and tokens[i + n] in _FILLER and n < 2:
+        n += 1
+    return n
+
+
+def _number(tokens: list[str], i: int, step: int, low: int, high: int) -> int | None:
+    """The number at tokens[i] (stepping over up to two filler words in direction `step`) if low..high."""
+    for _ in range(3):
+        if not 0 <= i < len(tokens):
+            return None
+        tok = tokens[i]
+        if tok.isdigit() and tok.isascii():
+            value = int(tok)
+            return value if low <= value <= high and (high < 1000 or len(tok) >= 4) else None
+        if tok not in _FILLER:
+            return None
+        i += step
     return None
 
 
@@ -127,22 +236,49 @@ _NOW = {w.translate(_FOLD) for w in ("الآن", "now", "ئێستا", "niha", "�
 _MAX_TOKENS = 6  # a relative-time widget is short; a longer text is a sentence, not a label
 
 
-def resolve_relative(label: str, fetched_at: datetime, *, tz: str | None = None) -> str | None:
-    """`منذ 3 ساعات` / `پێش 11 خولەک` / `4 ساعت پیش` / `3 hours ago` -> ISO 8601, truncated to the minute.
+# "today HH:MM" / "yesterday HH:MM": a day relative to the fetch, the time as printed.
+_TODAY = {w.translate(_FOLD) for w in ("اليوم", "today", "ئەمڕۆ", "ئه‌مڕۆ", "îro", "امروز", "bugün")}
+_YESTERDAY = {w.translate(_FOLD) for w in ("أمس", "امس", "البارحة", "yesterday", "دوێنێ", "duh", "دیروز", "dün")}
 
-    `tz` is the site's offset for the result (default: fetched_at's own offset; naive means UTC).
+
+def resolve_relative(label: str, fetched_at: datetime, *, tz: str | None = None,
+                     notes: list[str] | None = None) -> str | None:
+    """`منذ 3 ساعات` / `پێش 11 خولەک` / `4 ساعت پیش` / `3 hours ago` / `اليوم 14:30` -> ISO 8601, truncated
+    to the minute.
+
+    `tz` is the site's offset for the result (default: fetched_at's own offset; naive means UTC). A label
+    reaching before 1900 (`منذ 3000 سنة`) is None with a note.
     """
     tokens = _tokens(label)
     if not tokens or len(tokens) > _MAX_TOKENS:
         return None
-    seconds = _seconds(tokens)
-    if seconds is None:
-        return None
     if fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=timezone.utc)
     zone = parse_tz(tz) if tz else fetched_at.tzinfo
-    when = fetched_at.astimezone(zone) - timedelta(seconds=seconds)
+    local = fetched_at.astimezone(zone)
+    day = _day_word(tokens)
+    if day is not None:
+        time = _time(" ".join(_INVISIBLE.sub("", to_ascii_digits(label)).split()))
+        if time is None:
+            return None  # "أمس" alone: some hour of that day, unknown which
+        when = (local - timedelta(days=day)).replace(hour=time[0], minute=time[1], second=0, microsecond=0)
+        return when.isoformat(timespec="seconds")
+    seconds = _seconds(tokens)
+    if seconds is None:
+        return None
+    if seconds > (local.replace(tzinfo=None) - datetime(MIN_YEAR, 1, 1)).total_seconds():
+        _note(notes, f"date {_short(label)} outside {MIN_YEAR} to a day after the fetch: dropped")
+        return None
+    when = local - timedelta(seconds=seconds)
     return when.replace(second=0, microsecond=0).isoformat(timespec="seconds")
+
+
+def _day_word(tokens: list[str]) -> int | None:
+    """0 for a today label, 1 for yesterday, None otherwise (a label of at most a word and a time)."""
+    words_ = [t for t in tokens if not t.isdigit() and t not in ("ص", "م", "am", "pm", "الساعه", "at")]
+    if len(words_) != 1:
+        return None
+    return 0 if words_[0] in _TODAY else 1 if words_[0] in _YESTERDAY else None
 
 
 def _tokens(label: str) -> list[str]:

@@ -64,4 +64,4 @@ def article_item(response: Response, ident: Identity, profile: Profile) -> dict[
     if fields.get("canonical_url"):
         fields["canonical_url"] = profile.to_site_url(fields["canonical_url"])
     return {**base, **fields, "kind": "article", "raw_html": response.body, "content_type": content_type,
-            "extractor_version": EXTRACTOR_VERSION, "dropped": []}
+            "extractor_version": EXTRACTOR_VERSION, "dropped": list(fields.get("dropped") or [])}

@@ -1,0 +1,77 @@
+"""The generic layer for dates: itemprop and less common meta names, <time> and date-classed elements.
+
+Returns raw strings in priority order; parsing (formats, month names, window) is crawler/extract/dates.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml import etree
+from parsel import Selector
+
+from .fields import has_role, in_furniture
+from .selectors import element_text
+
+# meta name/property (lower case) -> which date it declares. The common ones are in meta.py.
+_META = {
+    "pubdate": "published", "publishdate": "published", "publish-date": "published", "publish_date": "published",
+    "date": "published", "dc.date": "published", "dc.date.issued": "published", "dcterms.issued": "published",
+    "dcterms.created": "published", "dc.date.created": "published", "sailthru.date": "published",
+    "parsely-pub-date": "published", "article.published": "published", "published_time": "published",
+    "release_date": "published", "original-publish-date": "published", "article:published": "published",
+    "lastmod": "modified", "last-modified": "modified", "dcterms.modified": "modified",
+    "dc.date.modified": "modified", "article.updated": "modified", "modified_time": "modified",
+    "article:modified": "modified", "revised": "modified",
+}
+_DATE_ROLE = re.compile(r"^(date|dates|time|datetime|timestamp|published|publish|pubdate|posted|postdate|"
+                        r"created|dateline|meta|info|details)$")
+_MODIFIED_ROLE = re.compile(r"^(updated|update|modified|modify|edited|lastmod|revised|changed)$")
+# A visible label saying the date that follows is the last update.
+_MODIFIED_LABEL = re.compile(r"^\W*(?:updated|last\s+updated|modified|آخر\s+تحديث|تم\s+التحديث|تحديث|"
+                             r"محدث|نوێکراوەتەوە|دوایین\s+نوێکردنەوە|rojanekirin|nûkirin|güncelleme)", re.I)
+_MAX_LABEL = 120
+
+
+def declared(root: Selector) -> dict[str, list[str]]:
+    """itemprop=datePublished/dateModified and meta names other than article:* (raw strings)."""
+    out: dict[str, list[str]] = {"published": [], "modified": []}
+    for node in root.xpath("//*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='dateCreated']"):
+        el = node.root
+        kind = "modified" if el.get("itemprop") == "dateModified" else "published"
+        value = el.get("content") or el.get("datetime") or element_text(node)
+        if value and value.strip():
+            out[kind].append(value.strip())
+    for node in root.xpath("//meta[@content]"):
+        el = node.root
+        name = (el.get("name") or el.get("property") or "").strip().lower()
+        kind = _META.get(name)
+        if kind and el.get("content", "").strip():
+            out[kind].append(el.get("content").strip())
+    return out
+
+
+def visible(root: Selector, scope: etree._Element | None) -> dict[str, list[str]]:
+    """<time> elements and date-classed elements inside the article's scope, split into published and
+    modified by their class or their label ("آخر تحديث", "Updated")."""
+    out: dict[str, list[str]] = {"published": [], "modified": []}
+    top = scope if scope is not None else root.root
+    for el in _candidates(top, scope):
+        text = element_text(el)
+        values = [v for v in (el.get("datetime"), text) if v and v.strip() and len(v) <= _MAX_LABEL]
+        if not values:
+            continue
+        modified = any(has_role(e, _MODIFIED_ROLE) for e in (el, el.getparent()) if e is not None) \
+            or bool(_MODIFIED_LABEL.match(text))
+        out["modified" if modified else "published"].extend(values)
+    return out
+
+
+def _candidates(top: etree._Element, scope: etree._Element | None) -> Iterator[etree._Element]:
+    for el in top.iter():
+        if not isinstance(el.tag, str) or in_furniture(el, scope):
+            continue
+        if el.tag.lower() == "time" or (has_role(el, _DATE_ROLE) or has_role(el, _MODIFIED_ROLE)) \
+                and not any(isinstance(c.tag, str) and c.tag.lower() in ("p", "div", "ul", "table") for c in el):
+            yield el
