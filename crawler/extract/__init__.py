@@ -102,6 +102,7 @@ def extract_article(
         ("jsonld", lambda: one(ld.section)),
         ("meta", lambda: one(mt.section)),
         ("selector", lambda: one(sel.first_text(root, selectors.get("section")))),
+        ("jsonld", lambda: fields.last_crumb(jsonld.breadcrumbs(root), title)),
         ("generic", lambda: fields.section(root, scope(), title)),
     )
     tags = pick(

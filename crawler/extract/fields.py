@@ -16,11 +16,13 @@ from parsel import Selector
 from .selectors import element_text, one_line
 
 # class/id words (split on -, _, camelCase) that name an element's role.
-_LEAD = re.compile(r"^(lead|leadtext|intro|introduction|summary|excerpt|standfirst|dek|deck|subtitle|subtitel|"
+_LEAD = re.compile(r"^(lead|lede|leadtext|intro|introduction|summary|excerpt|standfirst|dek|deck|subtitle|subtitel|"
                    r"subheadline|subhead|strapline|abstract|sapo|chapo)$")
 _AUTHOR = re.compile(r"^(author|authors|byline|writer|reporter|journalist|correspondent|kateb|creator)$")
 _TAGS = re.compile(r"^(tag|tags|tagcloud|keyword|keywords|topics|hashtags)$")
-_CRUMBS = re.compile(r"^(breadcrumb|breadcrumbs|crumbs|crumb)$")
+_CRUMBS = re.compile(r"^(breadcrumb|breadcrumbs|crumbs|crumb|pathway|navpath|path)$")
+# A kicker: the section's name as a short link or label just above the headline.
+_KICKER = re.compile(r"^(category|categories|cat|kicker|rubric|section|overline|supertitle)$")
 # Page furniture: anything under these, outside the article's scope, is not the article's.
 FURNITURE = frozenset("nav header footer aside form script style noscript template".split())
 _BOXES = re.compile(r"^(related|recommended|popular|trending|most|comments?|sidebar|widget|share|social|"
@@ -31,6 +33,9 @@ _BYLINE = re.compile(
     r"نووسەر|نوسەر|ئامادەکردنی|نوشته|nivîsandina|nivîskar|ji\s+aliyê|yazan)\s*[:：\-–—|]?\s+(?=\S)", re.I)
 _WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
 _MAX_NAME = 80
+# "Nûçe: Name", "Reporter: Name", "تقرير: Name": one or two label words and a colon before the name.
+_LABEL = re.compile(r"^[^\W\d_]+(?:\s[^\W\d_]+)?\s*[:：]\s*(?=\S)")
+_SCOPE_TEXT = 500  # characters: an ancestor holding this much text is the article, not the title's box
 
 
 def words(el: etree._Element) -> list[str]:
@@ -63,29 +68,47 @@ def in_furniture(el: etree._Element, scope: etree._Element | None) -> bool:
 
 
 def find_scope(root: Selector, title: str | None, body: Sequence[str]) -> etree._Element | None:
-    """The lowest element holding the title heading and the first body paragraph (None if not found)."""
+    """The lowest element holding the title heading and the first body paragraph; with only one of them,
+    its nearest <article>/<main>, else the nearest ancestor holding a page's worth of text."""
     heading = title_element(root, title)
     first = body_element(root, body)
     if heading is not None and first is not None:
-        chain = {id(a) for a in first.iterancestors()}
+        # Kept in a list: lxml proxies are compared by identity only while a reference keeps them alive.
+        chain = list(first.iterancestors())
         for anc in heading.iterancestors():
-            if id(anc) in chain:
+            if anc in chain:
                 return anc
     for el in (first, heading):
-        if el is not None:
-            for anc in el.iterancestors():
-                if isinstance(anc.tag, str) and anc.tag.lower() in ("article", "main"):
-                    return anc
+        if el is None:
+            continue
+        for anc in el.iterancestors():
+            if isinstance(anc.tag, str) and anc.tag.lower() in ("article", "main"):
+                return anc
+        for anc in el.iterancestors():
+            if isinstance(anc.tag, str) and anc.tag.lower() in ("body", "html", "form"):
+                break
+            if len(" ".join("".join(anc.itertext()).split())) >= _SCOPE_TEXT:
+                return anc
     return None
 
 
 def title_element(root: Selector, title: str | None) -> etree._Element | None:
-    """The h1/h2 (or itemprop=headline) whose text is the title; else the first h1 outside furniture."""
+    """The h1/h2 (or itemprop=headline) whose text is the title, else the innermost element whose whole
+    text is the title (legacy pages: `<td><b>title</b></td>`), else the first h1 outside furniture."""
     candidates = root.xpath("//h1 | //h2 | //*[@itemprop='headline']")
     if title:
         for node in candidates:
             if one_line(element_text(node)) == title:
                 return node.root
+        try:
+            found = root.xpath("//body//*[normalize-space(.) = $t]", t=" ".join(title.split()))
+        except ValueError:  # control characters cannot be an XPath string
+            found = []
+        if found:
+            el = found[0].root
+            while len(el) == 1 and isinstance(el[0].tag, str) and not (el.text or "").strip():
+                el = el[0]
+            return el
     for node in root.xpath("//h1"):
         if not in_furniture(node.root, None) and one_line(element_text(node)):
             return node.root
@@ -100,7 +123,9 @@ def body_element(root: Selector, body: Sequence[str]) -> etree._Element | None:
     if len(probe) < 8:
         return None
     try:
-        found = root.xpath("//text()[contains(normalize-space(.), $p)]/..", p=probe)
+        # Only visible text: a JSON-LD description or a <title> repeats the first sentence in the head.
+        found = root.xpath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+                           " or ancestor::template)][contains(normalize-space(.), $p)]/..", p=probe)
     except ValueError:  # control characters cannot be an XPath string
         return None
     return found[0].root if found else None
@@ -179,6 +204,7 @@ def clean_author(text: str | None) -> str | None:
     if not text:
         return None
     text = _BYLINE.sub("", text, count=1).strip() or text
+    text = _LABEL.sub("", text, count=1).strip() or text
     if len(text) > _MAX_NAME or len(text.split()) > 8 or "\n" in text:
         return None
     return text
@@ -186,8 +212,10 @@ def clean_author(text: str | None) -> str | None:
 
 def tags(root: Selector, scope: etree._Element | None) -> list[str]:
     """rel=tag links, then the links (or items) of a tag/keyword list inside the article."""
-    found = _unique(element_text(n) for n in root.xpath("//a[contains(concat(' ', normalize-space(@rel), ' '),"
-                                                        " ' tag ')]") if not in_furniture(n.root, scope))
+    # WordPress marks category links rel="category tag": a category is the section, not a tag.
+    found = _unique(element_text(n) for n in root.xpath(
+        "//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]"
+        "[not(contains(concat(' ', normalize-space(@rel), ' '), ' category '))]") if not in_furniture(n.root, scope))
     if found:
         return found
     for top in (scope, scope.getparent() if scope is not None else None):
@@ -213,14 +241,8 @@ def section(root: Selector, scope: etree._Element | None, title: str | None) -> 
     for trail in trails:
         items = [el for el in trail.iter("li")] or [el for el in trail.iter("a", "span") if len(el) == 0]
         crumbs = [c for c in (one_line(element_text(el)) for el in items) if c]
-        crumbs = [c.strip(" >»/|›‹«") for c in crumbs]
-        # The article's own crumb is its title, sometimes cut short with an ellipsis.
-        crumbs = [c for c in crumbs if c and c != title
-                  and not (title and len(c) > 20 and title.startswith(c.rstrip("….").strip()))]
-        if len(crumbs) >= 2:
-            return crumbs[-1]
         if crumbs:
-            return None
+            return last_crumb(crumbs, title)
     for node in root.xpath("//*[contains(concat(' ', normalize-space(@rel), ' '), ' category ')]"
                            " | //*[@itemprop='articleSection']"):
         if in_furniture(node.root, scope):
@@ -228,7 +250,25 @@ def section(root: Selector, scope: etree._Element | None, title: str | None) -> 
         text = one_line(element_text(node)) or one_line(node.root.get("content"))
         if text and len(text) <= 60:
             return text
+    heading = title_element(root, title)
+    if heading is not None and scope is not None:
+        for el in scope.iter():
+            if el is heading:
+                break  # a kicker comes before the headline
+            if isinstance(el.tag, str) and has_role(el, _KICKER) and not in_furniture(el, scope):
+                text = one_line(element_text(el))
+                if text and len(text) <= 40 and len(text.split()) <= 4:
+                    return text
     return None
+
+
+def last_crumb(crumbs: Sequence[str], title: str | None) -> str | None:
+    """The last crumb that is not the article itself; None when only the home crumb is left."""
+    names = [c.strip(" >»/|›‹«") for c in crumbs]
+    # The article's own crumb is its title, sometimes cut short with an ellipsis.
+    names = [c for c in names if c and c != title
+             and not (title and len(c) > 20 and title.startswith(c.rstrip("….").strip()))]
+    return names[-1] if len(names) >= 2 else None
 
 
 def _unique(texts: Iterable[str]) -> list[str]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from lxml import etree
 from parsel import Selector
 
-from .fields import has_role, in_furniture
+from .fields import in_furniture, words
 from .selectors import element_text
 
 # meta name/property (lower case) -> which date it declares. The common ones are in meta.py.
@@ -25,9 +25,9 @@ _META = {
     "dc.date.modified": "modified", "article.updated": "modified", "modified_time": "modified",
     "article:modified": "modified", "revised": "modified",
 }
-_DATE_ROLE = re.compile(r"^(date|dates|time|datetime|timestamp|published|publish|pubdate|posted|postdate|"
-                        r"created|dateline|meta|info|details)$")
-_MODIFIED_ROLE = re.compile(r"^(updated|update|modified|modify|edited|lastmod|revised|changed)$")
+# Words of class/id: compounds count (`newsdate`, `posttime`); "update" is a modification, not a date.
+_DATE_ROLE = re.compile(r"date|time|stamp|published|publish|posted|created|^(meta|info|details)$")
+_MODIFIED_ROLE = re.compile(r"updat|modif|edited|lastmod|revised|changed")
 # A visible label saying the date that follows is the last update.
 _MODIFIED_LABEL = re.compile(r"^\W*(?:updated|last\s+updated|modified|آخر\s+تحديث|تم\s+التحديث|تحديث|"
                              r"محدث|نوێکراوەتەوە|دوایین\s+نوێکردنەوە|rojanekirin|nûkirin|güncelleme)", re.I)
@@ -62,7 +62,7 @@ def visible(root: Selector, scope: etree._Element | None) -> dict[str, list[str]
         values = [v for v in (el.get("datetime"), text) if v and v.strip() and len(v) <= _MAX_LABEL]
         if not values:
             continue
-        modified = any(has_role(e, _MODIFIED_ROLE) for e in (el, el.getparent()) if e is not None) \
+        modified = any(_role(e, _MODIFIED_ROLE) for e in (el, el.getparent()) if e is not None) \
             or bool(_MODIFIED_LABEL.match(text))
         out["modified" if modified else "published"].extend(values)
     return out
@@ -72,6 +72,10 @@ def _candidates(top: etree._Element, scope: etree._Element | None) -> Iterator[e
     for el in top.iter():
         if not isinstance(el.tag, str) or in_furniture(el, scope):
             continue
-        if el.tag.lower() == "time" or (has_role(el, _DATE_ROLE) or has_role(el, _MODIFIED_ROLE)) \
+        if el.tag.lower() == "time" or (_role(el, _DATE_ROLE) or _role(el, _MODIFIED_ROLE)) \
                 and not any(isinstance(c.tag, str) and c.tag.lower() in ("p", "div", "ul", "table") for c in el):
             yield el
+
+
+def _role(el: etree._Element, pattern: re.Pattern[str]) -> bool:
+    return any(pattern.search(w) for w in words(el))

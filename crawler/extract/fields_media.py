@@ -17,7 +17,7 @@ from .selectors import element_text, one_line
 
 _CAPTION_WORDS = ("caption", "legend", "cutline", "phototext", "imgcaption")
 _NOT_CONTENT = re.compile(r"^(avatar|author|logo|icon|icons|emoji|ad|ads|advert|banner|sponsor|badge|profile|"
-                          r"thumb|thumbnail|spinner|loader|pixel|tracking)$")
+                          r"spinner|loader|pixel|tracking)$")
 _PLACEHOLDER = re.compile(r"(?:^|[/_.-])(?:blank|spacer|placeholder|lazy|loading|pixel|transparent|grey|gray)"
                           r"[\w-]*\.(?:gif|png|svg|jpg)(?:$|\?)|^about:", re.I)
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-full-src")
@@ -154,7 +154,11 @@ def _next_element(el: etree._Element) -> etree._Element | None:
 
 
 def _caption_of(el: etree._Element) -> str | None:
-    """The text of `el` when it is a caption: caption/legend class, figcaption, or a small/em/cite line."""
+    """The text of `el` when it is a caption: caption/legend class, figcaption, or a small/em/cite line;
+    looked for through single-child wrappers (`<tr><td class="pic-caption">` in table layouts)."""
+    while not _is_caption_like(el) and len(el) == 1 and isinstance(el[0].tag, str) \
+            and not (el.text or "").strip() and not (el[0].tail or "").strip():
+        el = el[0]
     if el.tag in ("figcaption",) or _is_caption_like(el) or (el.get("itemprop") or "").lower() == "caption":
         return one_line(element_text(el)) or None
     if el.tag in ("small", "em", "cite", "i") and len(one_line(element_text(el)) or "") <= 300:
