@@ -6,6 +6,7 @@ window (year 1900 to one day after the fetch) are dropped with a note, never rai
 
 from __future__ import annotations
 
+import email.utils
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
 
@@ -56,7 +57,8 @@ def parse_absolute(text: str, formats: list[str], tz: str, *, fetched_at: dateti
     zone = parse_tz(tz)
     clean = " ".join(_INVISIBLE.sub("", to_ascii_digits(text)).split())
     try:
-        dt = _iso(clean) or _strptime(clean, formats) or _embedded(clean, formats) or _named(clean)
+        dt = _iso(clean) or _strptime(clean, formats) or _rfc2822(clean) or _embedded(clean, formats) \
+            or _named(clean)
     except (OverflowError, ValueError):  # a year or offset that datetime cannot hold
         dt = None
         _note(notes, f"unreadable date {_short(text)}")
@@ -105,6 +107,20 @@ def _iso(text: str) -> datetime | None:
         return None
 
 
+_RFC2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s+"
+                      r"(?:[A-Z]{1,3}|[+-]\d{4})$")
+
+
+def _rfc2822(text: str) -> datetime | None:
+    """`Wed, 07 Oct 2020 12:09:00 GMT` (feeds and HTTP-style dates): its zone is kept."""
+    if not _RFC2822.match(text):
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 def _strptime(text: str, formats: list[str]) -> datetime | None:
     for fmt in formats:
         try:
@@ -136,7 +152,7 @@ def _time(text: str) -> tuple[int, int, int] | None:
         hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
         half = (m.group(4) or "").lower()
         if half and not 1 <= hour <= 12:
-            continue  # "14:30 م" is no 12-hour time
+            half = ""  # "14:30 م": a 24-hour time with a redundant mark
         if half in _PM and hour < 12:
             hour += 12
         elif half in _AM and hour == 12:
@@ -155,6 +171,9 @@ def _named(text: str) -> datetime | None:
         if found is None:
             continue
         month, size = found
+        # "آذار/مارس", "تشرين الأول (أكتوبر)": the same month in two calendars' names.
+        while (again := month_at(tokens, i + size)) is not None and again[0] == month:
+            size += again[1]
         day = _number(tokens, i - 1, -1, 1, 31)                 # 07 أكتوبر 2020
         year = _number(tokens, i + size, 1, 1000, 99999)
         if day is None:                                          # October 7, 2020

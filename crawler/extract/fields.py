@@ -35,6 +35,7 @@ _WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
 _MAX_NAME = 80
 # "Nûçe: Name", "Reporter: Name", "تقرير: Name": one or two label words and a colon before the name.
 _LABEL = re.compile(r"^[^\W\d_]+(?:\s[^\W\d_]+)?\s*[:：]\s*(?=\S)")
+MAX_DEPTH = 100
 _SCOPE_TEXT = 500  # characters: an ancestor holding this much text is the article, not the title's box
 
 
@@ -48,12 +49,27 @@ def has_role(el: etree._Element, pattern: re.Pattern[str]) -> bool:
     return any(pattern.match(w) for w in words(el))
 
 
+def ancestors(el: etree._Element, limit: int | None = None) -> list[etree._Element]:
+    """At most MAX_DEPTH ancestors, nearest first: hostile pages nest thousands deep, and a walk to the
+    root for every element would be quadratic."""
+    out: list[etree._Element] = []
+    for anc in el.iterancestors():
+        if len(out) >= (limit or MAX_DEPTH):
+            break
+        out.append(anc)
+    return out
+
+
 def in_furniture(el: etree._Element, scope: etree._Element | None) -> bool:
     """Inside navigation, a sidebar, a form or a related/comments box. Inside the article's scope its own
     header and footer are the article's (title, byline, tags); outside it they are the site's, unless
-    they belong to an <article> or <main>."""
-    inside = scope is not None and any(a is scope for a in el.iterancestors())
-    for anc in el.iterancestors():
+    they belong to an <article> or <main>. Deeper than MAX_DEPTH under anything: furniture (no article
+    text sits that deep)."""
+    chain = ancestors(el, MAX_DEPTH + 1)
+    if len(chain) > MAX_DEPTH:
+        return True
+    inside = scope is not None and any(a is scope for a in chain)
+    for anc in chain:
         if anc is scope:
             return False
         tag = anc.tag.lower() if isinstance(anc.tag, str) else ""

@@ -70,10 +70,13 @@ def visible(root: Selector, scope: etree._Element | None) -> dict[str, list[str]
 
 def _candidates(top: etree._Element, scope: etree._Element | None) -> Iterator[etree._Element]:
     for el in top.iter():
-        if not isinstance(el.tag, str) or in_furniture(el, scope):
+        if not isinstance(el.tag, str):
             continue
-        if el.tag.lower() == "time" or (_role(el, _DATE_ROLE) or _role(el, _MODIFIED_ROLE)) \
-                and not any(isinstance(c.tag, str) and c.tag.lower() in ("p", "div", "ul", "table") for c in el):
+        if el.tag.lower() != "time" and not (_role(el, _DATE_ROLE) or _role(el, _MODIFIED_ROLE)):
+            continue
+        if any(isinstance(c.tag, str) and c.tag.lower() in ("p", "div", "ul", "table") for c in el):
+            continue  # a container of blocks is a layout box, not a date
+        if not in_furniture(el, scope):
             yield el
 
 

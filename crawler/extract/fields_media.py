@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from w3lib.html import strip_html5_whitespace
 
-from .fields import has_role, in_furniture, words
+from .fields import ancestors, has_role, in_furniture, words
 from .selectors import element_text, one_line
 
 _CAPTION_WORDS = ("caption", "legend", "cutline", "phototext", "imgcaption")
@@ -21,7 +21,8 @@ _NOT_CONTENT = re.compile(r"^(avatar|author|logo|icon|icons|emoji|ad|ads|advert|
 _PLACEHOLDER = re.compile(r"(?:^|[/_.-])(?:blank|spacer|placeholder|lazy|loading|pixel|transparent|grey|gray)"
                           r"[\w-]*\.(?:gif|png|svg|jpg)(?:$|\?)|^about:", re.I)
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-full-src")
-_SMALL = 80  # px: width/height attributes below this are icons and trackers
+_SMALL = 80
+MAX_WRAPPERS = 6  # a caption sits beside the img or beside a few single-child wrappers of it  # px: width/height attributes below this are icons and trackers
 
 
 def images(scope: etree._Element | None, base: str) -> list[dict[str, str | None]]:
@@ -96,7 +97,7 @@ def _content(img: etree._Element, scope: etree._Element) -> bool:
 
 def _ancestors(el: etree._Element, scope: etree._Element) -> list[etree._Element]:
     out = []
-    for anc in el.iterancestors():
+    for anc in ancestors(el):
         if anc is scope:
             break
         out.append(anc)
@@ -115,7 +116,9 @@ def _caption(img: etree._Element, scope: etree._Element) -> str | None:
                 return None
     # The element right after the img, or after the img's only-child wrappers (<a><img></a>, <div><img></div>).
     el = img
-    while el is not scope and el.getparent() is not None:
+    for _ in range(MAX_WRAPPERS):
+        if el is scope or el.getparent() is None:
+            return None
         sibling = _next_element(el)
         if sibling is not None:
             return _caption_of(sibling)
@@ -156,8 +159,10 @@ def _next_element(el: etree._Element) -> etree._Element | None:
 def _caption_of(el: etree._Element) -> str | None:
     """The text of `el` when it is a caption: caption/legend class, figcaption, or a small/em/cite line;
     looked for through single-child wrappers (`<tr><td class="pic-caption">` in table layouts)."""
-    while not _is_caption_like(el) and len(el) == 1 and isinstance(el[0].tag, str) \
-            and not (el.text or "").strip() and not (el[0].tail or "").strip():
+    for _ in range(MAX_WRAPPERS):
+        if _is_caption_like(el) or len(el) != 1 or not isinstance(el[0].tag, str) \
+                or (el.text or "").strip() or (el[0].tail or "").strip():
+            break
         el = el[0]
     if el.tag in ("figcaption",) or _is_caption_like(el) or (el.get("itemprop") or "").lower() == "caption":
         return one_line(element_text(el)) or None

@@ -13,7 +13,7 @@ FOLD = str.maketrans({"ك": "ک", "ي": "ی", "ى": "ی", "ە": "ه", "ة": "ه"
 # and Iraqi, Maghreb: Algeria/Tunisia and Morocco), the Sorani and Kurmanji calendars of Kurdish media
 # in Iraq, Syria and Turkey (Kurmanji has two sets: Çile.. and Rêbendan..), Persian and Turkish.
 _NAMES: dict[int, str] = {
-    1: "يناير|كانون الثاني|جانفي|كانونی دووەم|کانونی دووەم|ڕێبەندان|ژانویە|ژانویه|جەنیوەری|"
+    1: "يناير|كانون الثاني|جانفي|کانوونی دووەم|کانونی دووەم|ڕێبەندان|ژانویە|ژانویه|جەنیوەری|"
        "january|jan|çile|kanûna paşîn|rêbendan|ocak",
     2: "فبراير|شباط|فيفري|شوبات|ڕەشەمە|فێبریوەری|فوریه|february|feb|sibat|şibat|reşemî|şubat",
     3: "مارس|آذار|ئازار|ئادار|adar|march|mar|mart",
