@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from archive.errors import ArchiveError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Key text is already folded by archive.text.key(), so the tokenizer must not fold again;
 # remove_diacritics only knows Latin marks anyway.
@@ -161,7 +161,13 @@ def _v1(db: Database) -> None:
     views.create_views(db)
 
 
-MIGRATIONS: dict[int, Any] = {1: _v1}
+def _v2(db: Database) -> None:
+    from archive import health  # here, not at the top: health reads through archive.schema
+
+    health.add_columns(db)  # crawls.field_counts: extraction health per crawl
+
+
+MIGRATIONS: dict[int, Any] = {1: _v1, 2: _v2}
 
 
 def rebuild_fts(db: Database) -> int:

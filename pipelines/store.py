@@ -9,6 +9,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
+from archive.health import FieldCounts, save as save_health
 from archive.lock import CrawlLock
 from archive.policy import parse_tiers
 from archive.store import Archive
@@ -36,6 +37,7 @@ class StorePipeline:
         self.path = ""
         self.full = False  # the archive hit SQLITE_FULL: nothing more is written in this crawl
         self.walguard: WalGuard | None = None
+        self.health = FieldCounts()  # which fields the article pages yielded (archive/health.py)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -70,6 +72,7 @@ class StorePipeline:
             raise DropItem(f"not stored, the archive is full: {adapter.get('url')}")
         try:
             if adapter.get("kind") == "article":
+                self.health.add(adapter)
                 outcome = self.archive.record_article(self.crawl_id, adapter.asdict())
             else:
                 outcome = self.archive.record_observation(self.crawl_id, adapter.asdict())
@@ -94,6 +97,7 @@ class StorePipeline:
             return
         outcome = OUTCOMES.get(reason, f"failed: {reason}" if reason else "failed")
         try:
+            save_health(self.archive.db, self.crawl_id, self.health)
             self.archive.finish_crawl(self.crawl_id, outcome)
         except Exception as exc:
             if not is_disk_full(exc):

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from archive import runs
+from archive import health, runs
 from archive.lock import CrawlLock
 from archive.store import Archive
 from crawler.commands import UsageError, add_db, add_json, print_json
@@ -96,6 +96,7 @@ def report_crawls(args: argparse.Namespace, jobs: list[Any], labels: list[str] |
                 return 1
             report = runs.crawl_report(archive.db, crawl_id)
             report["scrapy_stats"] = {k: v for k, v in job.stats.items() if isinstance(v, (int, float, str))}
+            report["health"] = health.crawl_health(archive.db, crawl_id)
             reports.append(report)
     if args.json:
         print_json(reports if len(reports) > 1 else reports[0])
@@ -105,6 +106,8 @@ def report_crawls(args: argparse.Namespace, jobs: list[Any], labels: list[str] |
             if labels:
                 print(f"\n== {labels[n]} ==")
             print(runs.format_report(report, color=color))
+            for line in health.format_health(report.get("health")):
+                print(line)
     unreachable = False
     for report in reports:
         stats = report["scrapy_stats"]
