@@ -43,13 +43,17 @@ def images(scope: etree._Element | None, base: str) -> list[dict[str, str | None
 
 def image_src(img: etree._Element, base: str) -> str | None:
     """The real URL of an img: lazy-loading attributes first, then src, then the widest srcset entry."""
-    for name in (*_LAZY_ATTRS, "src"):
+    for name in _LAZY_ATTRS:
         url = _usable(img.get(name), base)
         if url:
             return url
+    # Only src holds placeholders (a lazy loader's blank.gif); a real photo may well be named lazy-river.jpg.
+    src = _usable(img.get("src"), base)
+    if src and not _PLACEHOLDER.search(src):
+        return src
     for name in ("data-srcset", "srcset"):
         url = _usable(_widest(img.get(name) or ""), base)
-        if url:
+        if url and not _PLACEHOLDER.search(url):
             return url
     return None
 
@@ -58,7 +62,7 @@ def _usable(raw: str | None, base: str) -> str | None:
     if not raw:
         return None
     raw = strip_html5_whitespace(raw)
-    if not raw or raw.startswith(("data:", "javascript:")) or _PLACEHOLDER.search(raw):
+    if not raw or raw.startswith(("data:", "javascript:")):
         return None
     return urljoin(base, raw)
 
