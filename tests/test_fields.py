@@ -140,3 +140,47 @@ def test_head_image_only_without_article_images() -> None:
     assert extract(BODY, head)["images"] == [{"url": "https://static.kurdistan24.net/og.jpg", "caption": None}]
     assert extract("<figure><img src='/a.jpg'></figure>" + BODY, head)["images"] == [
         {"url": "https://www.kurdistan24.net/a.jpg", "caption": None}]
+
+
+# --- rules added after the held-out pages (drift_holdout_*) ------------------------------------------------
+def test_title_the_page_title_names_beats_a_blog_name_heading() -> None:
+    html = ("<html><head><title>كوردستان24: حملة لزراعة مليون شجرة في حلبجة</title></head><body>"
+            "<div id='header-wrapper'><h1>كوردستان24</h1></div><div class='post'>"
+            f"<h3 class='post-title'>حملة لزراعة مليون شجرة في حلبجة</h3>{BODY}</div></body></html>")
+    result = extract_article(html.encode(), url="https://www.kurdistan24.net/ar/story/1", content_type=None,
+                             selectors={}, tz="+03:00", fetched_at=FETCHED)
+    assert (result["title"], result["sources"]["title"]) == ("حملة لزراعة مليون شجرة في حلبجة", "generic")
+    # The usual page: the first h1 is what the <title> names, the fallback layer keeps it.
+    usual = extract(BODY, "<title>عنوان الخبر | كوردستان24</title>")
+    assert (usual["title"], usual["sources"]["title"]) == ("عنوان الخبر", "fallback")
+
+
+@pytest.mark.parametrize("markup, expected", [
+    ("<div class='news-item-sub'>نرخی یەک مسقاڵ زێڕ گەیشتە ٤٥٠ هەزار دینار</div>", "نرخی یەک مسقاڵ زێڕ گەیشتە ٤٥٠ هەزار دینار"),
+    ("<div class='news-date'>الأربعاء، 07 أكتوبر 2020 - 12:09 م</div>", None),
+    ("<div class='story-byline'>بقلم كاروان علي من أربيل اليوم</div>", None),
+])
+def test_a_plain_block_right_under_the_headline_is_the_lead(markup: str, expected: str | None) -> None:
+    assert extract(markup + BODY)["lead"] == expected
+
+
+def test_a_body_right_under_the_headline_is_no_lead() -> None:
+    assert extract(BODY)["lead"] is None
+    assert extract(f"<p>{P1}</p><p>{P2}</p>")["lead"] is None
+
+
+def test_microformat_abbr_title_date() -> None:
+    markup = ("<span class='post-timestamp'><abbr class='published' title='2016-09-12T09:40:00+03:00'>9:40 ص</abbr>"
+              "</span>")
+    result = extract(markup + BODY)
+    assert (result["published_at"], result["sources"]["published_at"]) == ("2016-09-12T09:40:00+03:00", "generic")
+
+
+def test_amp_img_and_a_lone_caption_beside_the_picture() -> None:
+    amp = ("<figure><amp-img src='https://static.kurdistan24.net/h.jpg' layout='responsive' alt='بديل'></amp-img>"
+           "<figcaption>مبنى المستشفى</figcaption></figure>")
+    assert extract(amp + BODY)["images"] == [{"url": "https://static.kurdistan24.net/h.jpg", "caption": "مبنى المستشفى"}]
+    lone = "<div class='pic'><img src='/g.jpg' alt=''><div class='pic-text'>دوکانێکی زێڕفرۆشی</div></div>"
+    assert extract(lone + BODY)["images"] == [{"url": "https://www.kurdistan24.net/g.jpg", "caption": "دوکانێکی زێڕفرۆشی"}]
+    two = "<div class='pic'><img src='/g.jpg' alt=''><div>نص</div><div>نص آخر</div></div>"
+    assert extract(two + BODY)["images"] == [{"url": "https://www.kurdistan24.net/g.jpg", "caption": None}]

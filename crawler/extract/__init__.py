@@ -63,6 +63,7 @@ def extract_article(
         ("jsonld", lambda: one(ld.headline)),
         ("meta", lambda: one(mt.title)),
         ("selector", lambda: one(sel.first_text(root, selectors.get("title")))),
+        ("generic", lambda: fields.title(root, fallback.title(root, mt.title))),
         ("fallback", lambda: fallback.title(root, mt.title)),
     )
 

@@ -21,9 +21,10 @@ _ISO = re.compile(r"^\d{4}-?\d{2}-?\d{2}(?:[T ]\d{2}:?\d{2}(?::?\d{2}(?:[.,]\d+)
 _DATE = re.compile(r"(?<![\d-])\d{4}[/.-]\d{1,2}[/.-]\d{1,2}(?!\d)|(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?!\d)")
 # 12-hour marks, longest first; the mark must end a word ("12:09 مدينة" is no p.m.).
 _TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])\s*"
-                   r"(a\.m\.|p\.m\.|am|pm|صباحاً|صباحا|مساءً|مساءا|مساء|ق\.ظ|ب\.ظ|ص|م)?(?!\w)", re.I)
-_PM = {"pm", "p.m.", "م", "مساء", "مساءا", "مساءً", "ب.ظ"}
-_AM = {"am", "a.m.", "ص", "صباحا", "صباحاً", "ق.ظ"}
+                   r"(a\.m\.|p\.m\.|am|pm|صباحاً|صباحا|مساءً|مساءا|مساء|ق\.ظ|ب\.ظ|پ\.ن|د\.ن|ص|م)?(?!\w)", re.I)
+# Persian ق.ظ/ب.ظ; Sorani پ.ن (پێش نیوەڕۆ, before noon) and د.ن (دوای نیوەڕۆ, after noon).
+_PM = {"pm", "p.m.", "م", "مساء", "مساءا", "مساءً", "ب.ظ", "د.ن"}
+_AM = {"am", "a.m.", "ص", "صباحا", "صباحاً", "ق.ظ", "پ.ن"}
 MIN_YEAR = 1900
 # Pages are stamped a little ahead by clocks and time zones; further ahead is an error, not a date.
 MAX_AHEAD = timedelta(days=1)

@@ -33,6 +33,10 @@ _BYLINE = re.compile(
     r"نووسەر|نوسەر|ئامادەکردنی|نوشته|nivîsandina|nivîskar|ji\s+aliyê|yazan)\s*[:：\-–—|]?\s+(?=\S)", re.I)
 _WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
 _MAX_NAME = 80
+# Class words of the blocks under a headline that are not a standfirst.
+_NOT_LEAD = re.compile(r"author|byline|writer|reporter|date|time|meta|info|share|social|tag|caption|credit|"
+                       r"crumb|categor|kicker|views|comment|print|font")
+_BLOCKS = frozenset("p div ul ol table figure img picture video iframe form h1 h2 h3 h4 h5 h6".split())
 # "Nûçe: Name", "Reporter: Name", "تقرير: Name": one or two label words and a colon before the name.
 _LABEL = re.compile(r"^[^\W\d_]+(?:\s[^\W\d_]+)?\s*[:：]\s*(?=\S)")
 MAX_DEPTH = 100
@@ -81,6 +85,24 @@ def in_furniture(el: etree._Element, scope: etree._Element | None) -> bool:
         if tag in FURNITURE or has_role(anc, _BOXES):
             return True
     return False
+
+
+def title(root: Selector, first_heading: str | None) -> str | None:
+    """A headline the <title> names, when the first heading is not it (a blog's name in an h1 above the
+    post's own h3). None when the first heading stands: the <title> holds most of it, or nothing better."""
+    page = one_line(root.xpath("string(//title[1])").get())
+    if not page or not first_heading or _names(page, first_heading):
+        return None
+    for node in root.xpath("//h1 | //h2 | //h3 | //*[@itemprop='headline']"):
+        text = one_line(element_text(node))
+        if text and text != first_heading and _names(page, text) and not in_furniture(node.root, None):
+            return text
+    return None
+
+
+def _names(page_title: str, heading: str) -> bool:
+    """The page's <title> is this heading, give or take a site name."""
+    return heading in page_title and len(heading) >= 0.5 * len(page_title)
 
 
 def find_scope(root: Selector, title: str | None, body: Sequence[str]) -> etree._Element | None:
@@ -171,13 +193,25 @@ def lead(root: Selector, scope: etree._Element | None, title: str | None, body: 
             continue
         marked = has_role(el, _LEAD) or (el.get("itemprop") or "").lower() == "description"
         apart = after_title and tag == "p" and _all_bold(el)
-        subtitle = after_title and tag == "h2" and el.getprevious() is heading
-        if not (marked or apart or subtitle):
+        # A standfirst sits right under the headline: a plain text block that is no byline, date or body.
+        under = after_title and el.getprevious() is heading and _plain_block(el, start)
+        if not (marked or apart or under):
             continue
         text = one_line(element_text(el))
         if text and _lead_like(text, title) and text not in paragraphs:
             return text
     return None
+
+
+def _plain_block(el: etree._Element, start: etree._Element | None) -> bool:
+    if el.tag.lower() not in ("p", "div", "h2", "h3", "h4", "span", "strong", "b"):
+        return False
+    if any(_NOT_LEAD.search(w) for w in words(el)):
+        return False
+    for d in el.iterdescendants():
+        if d is start or (isinstance(d.tag, str) and d.tag.lower() in _BLOCKS):
+            return False
+    return True
 
 
 def _all_bold(el: etree._Element) -> bool:

@@ -40,7 +40,9 @@ def declared(root: Selector) -> dict[str, list[str]]:
     for node in root.xpath("//*[@itemprop='datePublished' or @itemprop='dateModified' or @itemprop='dateCreated']"):
         el = node.root
         kind = "modified" if el.get("itemprop") == "dateModified" else "published"
-        value = el.get("content") or el.get("datetime") or element_text(node)
+        # hAtom/Blogger: <abbr itemprop="datePublished" title="2016-09-12T09:40:00+03:00">9:40 ص</abbr>
+        value = el.get("content") or el.get("datetime") or (el.get("title") if el.tag == "abbr" else None) \
+            or element_text(node)
         if value and value.strip():
             out[kind].append(value.strip())
     for node in root.xpath("//meta[@content]"):
@@ -59,7 +61,8 @@ def visible(root: Selector, scope: etree._Element | None) -> dict[str, list[str]
     top = scope if scope is not None else root.root
     for el in _candidates(top, scope):
         text = element_text(el)
-        values = [v for v in (el.get("datetime"), text) if v and v.strip() and len(v) <= _MAX_LABEL]
+        abbr = el.get("title") if el.tag == "abbr" else None  # microformats put the ISO date in abbr@title
+        values = [v for v in (el.get("datetime"), abbr, text) if v and v.strip() and len(v) <= _MAX_LABEL]
         if not values:
             continue
         modified = any(_role(e, _MODIFIED_ROLE) for e in (el, el.getparent()) if e is not None) \

@@ -22,7 +22,8 @@ _PLACEHOLDER = re.compile(r"(?:^|[/_.-])(?:blank|spacer|placeholder|lazy|loading
                           r"[\w-]*\.(?:gif|png|svg|jpg)(?:$|\?)|^about:", re.I)
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-full-src")
 _SMALL = 80
-MAX_WRAPPERS = 6  # a caption sits beside the img or beside a few single-child wrappers of it  # px: width/height attributes below this are icons and trackers
+MAX_WRAPPERS = 6
+_MAX_CAPTION = 250  # a caption sits beside the img or beside a few single-child wrappers of it  # px: width/height attributes below this are icons and trackers
 
 
 def images(scope: etree._Element | None, base: str) -> list[dict[str, str | None]]:
@@ -30,7 +31,7 @@ def images(scope: etree._Element | None, base: str) -> list[dict[str, str | None
     if scope is None:
         return []
     out: list[dict[str, str | None]] = []
-    for img in scope.iter("img"):
+    for img in scope.iter("img", "amp-img"):  # AMP pages show photos as <amp-img>
         if in_furniture(img, scope) or not _content(img, scope):
             continue
         url = image_src(img, base)
@@ -125,12 +126,24 @@ def _caption(img: etree._Element, scope: etree._Element) -> str | None:
             return None
         sibling = _next_element(el)
         if sibling is not None:
-            return _caption_of(sibling)
+            return _caption_of(sibling) or _lone_text(el, sibling)
         parent = el.getparent()
         if parent is scope or len([c for c in parent if isinstance(c.tag, str)]) > 1:
             return None
         el = parent
     return None
+
+
+def _lone_text(pictured: etree._Element, sibling: etree._Element) -> str | None:
+    """In a wrapper holding only the picture and one short text block, that block is its caption."""
+    parent = pictured.getparent()
+    if parent is None or [c for c in parent if isinstance(c.tag, str)] != [pictured, sibling]:
+        return None
+    if any(isinstance(d.tag, str) and d.tag.lower() in ("img", "amp-img", "p", "div", "ul", "table", "a")
+           for d in sibling.iterdescendants()):
+        return None
+    text = one_line(element_text(sibling))
+    return text if text and len(text) <= _MAX_CAPTION else None
 
 
 def _is_caption_box(el: etree._Element) -> bool:
@@ -143,7 +156,7 @@ def _caption_in(container: etree._Element) -> str | None:
         if not isinstance(el.tag, str):
             continue
         if el.tag == "figcaption" or (el.get("itemprop") or "").lower() in ("caption", "description") \
-                or (el is not container and el.tag != "img" and _is_caption_like(el)):
+                or (el is not container and el.tag not in ("img", "amp-img") and _is_caption_like(el)):
             text = one_line(element_text(el))
             if text:
                 return text
