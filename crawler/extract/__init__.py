@@ -41,7 +41,8 @@ def extract_article(
     """
     decoded = decode_html(body, content_type)
     root = Selector(text=decoded.text, type="html", base_url=url)  # parsed once, shared by every layer
-    ld = jsonld.extract(root) or jsonld.JsonLdArticle()
+    found_ld, ld_crumbs = jsonld.read(root)
+    ld = found_ld or jsonld.JsonLdArticle()
     mt = meta.extract(root)
     sources: dict[str, str] = {}
     base = sel.base_url(root, url)
@@ -75,20 +76,14 @@ def extract_article(
         ("jsonld", lambda: ld_body),
     ) or []
 
-    scope_cache: list[Any] = []
-
-    def scope() -> Any:
-        """The element holding title and body (computed once, only when a generic finder needs it)."""
-        if not scope_cache:
-            scope_cache.append(fields.find_scope(root, title, body_paragraphs))
-        return scope_cache[0]
+    page = fields.Page(root, title, body_paragraphs)  # what the generic finders share, computed on demand
 
     # Lead: only the page's own lead element. og:description / JSON-LD description are often the first
     # body sentence truncated by the CMS, which would then show up as a spurious lead or a duplicate.
     lead = pick(
         "lead",
         ("selector", lambda: sel.first_text(root, selectors.get("lead"))),
-        ("generic", lambda: fields.lead(root, scope(), title, body_paragraphs)),
+        ("generic", lambda: fields.lead(page)),
     )
 
     author = pick(
@@ -96,28 +91,28 @@ def extract_article(
         ("jsonld", lambda: fields.clean_author(", ".join(ld.authors))),
         ("meta", lambda: fields.clean_author(mt.author)),
         ("selector", lambda: fields.clean_author(sel.first_text(root, selectors.get("author")))),
-        ("generic", lambda: fields.author(root, scope())),
+        ("generic", lambda: fields.author(page)),
     )
     section = pick(
         "section",
         ("jsonld", lambda: one(ld.section)),
         ("meta", lambda: one(mt.section)),
         ("selector", lambda: one(sel.first_text(root, selectors.get("section")))),
-        ("jsonld", lambda: fields.last_crumb(jsonld.breadcrumbs(root), title)),
-        ("generic", lambda: fields.section(root, scope(), title)),
+        ("jsonld", lambda: fields.last_crumb(ld_crumbs, title)),
+        ("generic", lambda: fields.section(page)),
     )
     tags = pick(
         "tags",
         ("jsonld", lambda: _unique_lines(ld.keywords)),
         ("meta", lambda: _unique_lines(mt.tags)),
         ("selector", lambda: _unique_lines(sel.texts(root, selectors.get("tags")))),
-        ("generic", lambda: fields.tags(root, scope())),
+        ("generic", lambda: fields.tags(page)),
     ) or []
     # Page images carry captions; head images (no caption) only when the page body has none.
     images = pick(
         "images",
         ("selector", lambda: sel.images(root, selectors.get("images"), selectors.get("hero_image"), url)),
-        ("generic", lambda: fields_media.images(scope(), base)),
+        ("generic", lambda: fields_media.images(page.scope, base)),
         ("jsonld", lambda: _head_images(ld.images, base)),
         ("meta", lambda: _head_images(mt.images, base)),
     ) or []
@@ -140,8 +135,8 @@ def extract_article(
 
     def generic(kind: str) -> list[str]:
         if not generic_cache:
-            found = fields_dates.declared(root)
-            seen = fields_dates.visible(root, scope())
+            found = fields_dates.declared(page)
+            seen = fields_dates.visible(page)
             generic_cache.append({k: found[k] + seen[k] for k in found})
         return generic_cache[0][kind]
 

@@ -37,27 +37,38 @@ class JsonLdArticle:
 
 def extract(root: Selector) -> JsonLdArticle | None:
     """The first article object in document order; invalid JSON blocks are skipped, never raised."""
-    for node in _nodes(root):
-        if _is_article(node):
-            return _article(node)
-    return None
+    return read(root)[0]
 
 
 def breadcrumbs(root: Selector) -> list[str]:
     """The names of the first BreadcrumbList's items in `position` order (home first)."""
+    return read(root)[1]
+
+
+def read(root: Selector) -> tuple[JsonLdArticle | None, list[str]]:
+    """The first article object and the first BreadcrumbList's names, in one pass over the blocks."""
+    article: JsonLdArticle | None = None
+    crumbs: list[str] | None = None
     for node in _nodes(root):
-        if not _is_type(node, {"BreadcrumbList"}):
-            continue
-        items = [i for i in _items(node.get("itemListElement")) if isinstance(i, dict)]
-        ordered = sorted(enumerate(items), key=lambda p: (_position(p[1].get("position")), p[0]))
-        names = []
-        for _, item in ordered:
-            inner = item.get("item")
-            name = _str(item.get("name")) or (_str(inner.get("name")) if isinstance(inner, dict) else None)
-            if name:
-                names.append(name)
-        return names
-    return []
+        if article is None and _is_article(node):
+            article = _article(node)
+        elif crumbs is None and _is_type(node, {"BreadcrumbList"}):
+            crumbs = _crumbs(node)
+        if article is not None and crumbs is not None:
+            break
+    return article, crumbs or []
+
+
+def _crumbs(node: dict[str, Any]) -> list[str]:
+    items = [i for i in _items(node.get("itemListElement")) if isinstance(i, dict)]
+    ordered = sorted(enumerate(items), key=lambda p: (_position(p[1].get("position")), p[0]))
+    names = []
+    for _, item in ordered:
+        inner = item.get("item")
+        name = _str(item.get("name")) or (_str(inner.get("name")) if isinstance(inner, dict) else None)
+        if name:
+            names.append(name)
+    return names
 
 
 def _position(value: Any) -> float:
