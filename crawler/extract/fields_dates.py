@@ -6,12 +6,10 @@ Returns raw strings in priority order; parsing (formats, month names, window) is
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from lxml import etree
-from parsel import Selector
 
-from .fields import _MODIFIED_ROLE, Page, in_furniture, marked, words
+from .fields_page import MODIFIED_ROLE, Page, in_furniture, marked, words
 from .selectors import element_text
 
 # meta name/property (lower case) -> which date it declares. The common ones are in meta.py.
@@ -68,7 +66,7 @@ def visible(page: Page) -> dict[str, list[str]]:
         values = [v for v in (el.get("datetime"), abbr, text) if v and v.strip() and len(v) <= _MAX_LABEL]
         if not values:
             continue
-        modified = any(_role(e, _MODIFIED_ROLE) for e in (el, el.getparent()) if e is not None) \
+        modified = any(_role(e, MODIFIED_ROLE) for e in (el, el.getparent()) if e is not None) \
             or bool(_MODIFIED_LABEL.match(text))
         out["modified" if modified else "published"].extend(values)
     return out

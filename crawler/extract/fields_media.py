@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 from lxml import etree
 from w3lib.html import strip_html5_whitespace
 
-from .fields import ancestors, has_role, in_furniture, words
+from .fields_page import ancestors, has_role, in_furniture, words
 from .selectors import element_text, one_line
 
 _CAPTION_WORDS = ("caption", "legend", "cutline", "phototext", "imgcaption")

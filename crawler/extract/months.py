@@ -1,9 +1,10 @@
-"""Month names as news sites print them (Arabic, Sorani, Kurmanji, Persian, Turkish, English) -> 1..12."""
+"""Dates written with month names as news sites print them (Arabic, Sorani, Kurmanji, Persian, Turkish, English)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 
 # Arabic-script letters folded so that keheh/yeh/heh/alef spellings and Sorani forms meet one spelling.
 FOLD = str.maketrans({"ك": "ک", "ي": "ی", "ى": "ی", "ە": "ه", "ة": "ه", "ۀ": "ه", "ھ": "ه", "أ": "ا",
@@ -73,4 +74,58 @@ def month_at(tokens: list[str], i: int) -> tuple[int, int] | None:
             month = MONTHS.get((*words_[:-1], stem))
             if month is not None:
                 return month, size
+    return None
+
+
+def named_date(text: str) -> datetime | None:
+    """A date written with a month name: `الأربعاء، 07 أكتوبر 2020 - 12:09 م`, `7 تشرين الأول 2020`,
+    `٧ی کانوونی دووەمی ٢٠٢٤`, `7ê Cotmehê 2020`, `October 7, 2020` -> that day at midnight (the caller adds
+    the clock time). The text's digits must already be ASCII. None for an impossible day (31 شباط)."""
+    tokens = words(text)
+    for i in range(len(tokens)):
+        found = month_at(tokens, i)
+        if found is None:
+            continue
+        month, size = found
+        # "آذار/مارس", "تشرين الأول (أكتوبر)": the same month in two calendars' names.
+        while (again := month_at(tokens, i + size)) is not None and again[0] == month:
+            size += again[1]
+        day = _number(tokens, i - 1, -1, 1, 31)                 # 07 أكتوبر 2020
+        year = _number(tokens, i + size, 1, 1000, 99999)
+        if day is None:                                          # October 7, 2020
+            day = _number(tokens, i + size, 1, 1, 31)
+            year = _number(tokens, i + size + 1 + _skipped(tokens, i + size), 1, 1000, 99999) if day else None
+        if day is None or year is None:
+            continue
+        try:
+            date = datetime(year, month, day)
+        except ValueError:  # 31 شباط, year 99999
+            return None
+        return date
+    return None
+
+
+# Words that may stand between a day, month and year: Sorani/Kurmanji ezafe, "of", ordinal endings, "من".
+_FILLER = frozenset({"ی", "e", "a", "ya", "ye", "ê", "ji", "of", "th", "st", "nd", "rd", "من", "sala", "ساڵی", "سالی"})
+
+
+def _skipped(tokens: list[str], i: int) -> int:
+    n = 0
+    while i + n < len(tokens) and tokens[i + n] in _FILLER and n < 2:
+        n += 1
+    return n
+
+
+def _number(tokens: list[str], i: int, step: int, low: int, high: int) -> int | None:
+    """The number at tokens[i] (stepping over up to two filler words in direction `step`) if low..high."""
+    for _ in range(3):
+        if not 0 <= i < len(tokens):
+            return None
+        tok = tokens[i]
+        if tok.isdigit() and tok.isascii():
+            value = int(tok)
+            return value if low <= value <= high and (high < 1000 or len(tok) >= 4) else None
+        if tok not in _FILLER:
+            return None
+        i += step
     return None
