@@ -43,13 +43,26 @@ _DATE_ROLE = re.compile(r"date|time|stamp|published|publish|posted|created|^(met
 MODIFIED_ROLE = re.compile(r"updat|modif|edited|lastmod|revised|changed")
 ROLES = (*_ROLE_WORDS, "date", "modified")
 # One regex over the raw class/id: most elements name no role at all and are skipped before word splitting.
-_ANY_ROLE = re.compile("|".join(sorted({w for ws in _ROLE_WORDS.values() for w in ws} | {
-    "date", "time", "stamp", "publish", "posted", "created", "meta", "info", "details", "updat", "modif", "edited",
-    "lastmod", "revised", "changed"}, key=len, reverse=True)))
+def _trie(words: set[str]) -> str:
+    """A regex alternation as a prefix tree: the regex engine tests one character per position instead of
+    trying every word there (the role gate runs on every element of the page)."""
+    if "" in words and len(words) == 1:
+        return ""
+    heads: dict[str, set[str]] = {}
+    for w in sorted(words):
+        if w:
+            heads.setdefault(w[0], set()).add(w[1:])
+    alts = [re.escape(c) + _trie(rest) for c, rest in heads.items()]
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    return f"(?:{body})?" if "" in words else body
 
-# Substrings (as written: XPath's contains() is case-sensitive) that find a role's candidates outside the scope.
-_OUTSIDE = {"crumbs": ("rumb", "ath"), "tags": ("tag", "Tag", "eyword", "opic"),
-            "kicker": ("cat", "Cat", "ection", "icker")}
+
+# Prefixes suffice for a gate: every role word starts with one of these (an exact test follows).
+_ANY_ROLE = re.compile(_trie({w for ws in _ROLE_WORDS.values() for w in ws} | {
+    "date", "time", "stamp", "publish", "posted", "created", "meta", "info", "details", "updat", "modif", "edited",
+    "lastmod", "revised", "changed"}))
+
+_REL = re.compile(r"author|tag|category", re.I)
 
 
 def words(el: etree._Element) -> list[str]:
@@ -64,24 +77,12 @@ def has_role(el: etree._Element, pattern: re.Pattern[str]) -> bool:
 
 def marked(page: Page, role: str, top: etree._Element | None = None) -> list[etree._Element]:
     """Elements with `role` (a key of ROLES) inside `top` (default: the article's scope, else the page),
-    in document order. The scope is scanned once for every finder; outside it (breadcrumbs, a tag box
-    beside the article) XPath's substring tests pick the few candidates in C."""
+    in document order."""
     top = page.top if top is None else top
-    if top is page.top or page.scope is None:
-        return list(page.roles[role])  # the scope, or the whole page when there is no scope
-    if page.scope in ancestors(top):
-        return [el for el in page.roles[role] if el is top or top in ancestors(el)]
-    tests = " or ".join(f"contains(@{attr}, '{n}')" for n in _OUTSIDE[role] for attr in ("class", "id"))
-    return [el for el in top.xpath(f"descendant-or-self::*[@class or @id][{tests}]") if role in scan_one(el)]
-
-
-def scan(top: etree._Element) -> dict[str, list[etree._Element]]:
-    """Role name -> elements under `top` whose class/id words name it, in document order."""
-    out: dict[str, list[etree._Element]] = {name: [] for name in ROLES}
-    for el in top.xpath("descendant-or-self::*[@class or @id]"):
-        for name in scan_one(el):
-            out[name].append(el)
-    return out
+    found = page.roles[role]
+    if top is page.root.root:
+        return list(found)
+    return [el for el in found if el is top or top in ancestors(el)]
 
 
 def scan_one(el: etree._Element) -> list[str]:
@@ -118,14 +119,26 @@ class Page:
         return find_scope(self.heading, self.start)
 
     @cached_property
+    def elements(self) -> list[etree._Element]:
+        """Every element a finder may ask about, in document order: one walk of the page (each XPath walk
+        of a big page costs about half a millisecond, however simple its test)."""
+        return self.root.root.xpath("//*[@class or @id or @itemprop or @itemtype or @rel or @aria-label]")
+
+    @cached_property
     def roles(self) -> dict[str, list[etree._Element]]:
-        """Role name -> the scope's (else the page's) elements whose class/id words name it."""
-        return scan(self.top)
+        """Role name -> the page's elements whose class/id words name it."""
+        out: dict[str, list[etree._Element]] = {name: [] for name in ROLES}
+        for el in self.elements:
+            for name in scan_one(el):
+                out[name].append(el)
+        return out
 
     @cached_property
     def marks(self) -> list[etree._Element]:
-        """Elements with rel, itemprop or itemtype: one walk of the page serves every finder's question."""
-        return self.root.root.xpath("//*[@rel or @itemprop or @itemtype or @aria-label]")
+        """Elements with itemprop or itemtype, the rel values the finders read, and labelled <nav>s."""
+        return [el for el in self.elements if el.get("itemprop") is not None or el.get("itemtype") is not None
+                or (el.get("rel") and _REL.search(el.get("rel")))
+                or (el.tag == "nav" and el.get("aria-label") is not None)]
 
     def rel(self, word: str) -> list[etree._Element]:
         return [el for el in self.marks if word in (el.get("rel") or "").lower().split()]
@@ -212,15 +225,15 @@ def title_element(root: Selector, title: str | None) -> etree._Element | None:
         try:
             # Text nodes, not elements: normalize-space(.) of every element is quadratic on big pages.
             # contains() first: normalize-space() builds a string for every text node it is given.
-            found = root.xpath("//body//text()[contains(., $w)][normalize-space(.) = $t]/..", t=wanted,
+            found = root.root.xpath("//body//text()[contains(., $w)][normalize-space(.) = $t]/..", t=wanted,
                                w=max(wanted.split(), key=len))
         except ValueError:  # control characters cannot be an XPath string
             found = []
         if found:
-            return found[0].root
-    for node in root.xpath("//h1"):
-        if not in_furniture(node.root, None) and one_line(element_text(node)):
-            return node.root
+            return found[0]
+    for el in root.root.xpath("//h1"):
+        if not in_furniture(el, None) and one_line(element_text(el)):
+            return el
     return None
 
 
@@ -235,12 +248,12 @@ def body_element(root: Selector, body: Sequence[str]) -> etree._Element | None:
         # Only visible text: a JSON-LD description or a <title> repeats the first sentence in the head.
         # The raw test first (cheap); normalize-space only when the page's spacing differs from the body's.
         visible = "[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]/.."
-        found = root.xpath("//body//text()[contains(., $p)]" + visible, p=probe) or \
-            root.xpath("//body//text()[contains(., $w)][contains(normalize-space(.), $p)]" + visible, p=probe,
+        found = root.root.xpath("//body//text()[contains(., $p)]" + visible, p=probe) or \
+            root.root.xpath("//body//text()[contains(., $w)][contains(normalize-space(.), $p)]" + visible, p=probe,
                        w=max(probe.split(), key=len))
     except ValueError:  # control characters cannot be an XPath string
         return None
-    return found[0].root if found else None
+    return found[0] if found else None
 
 
 def order(el: etree._Element) -> tuple[int, ...]:
