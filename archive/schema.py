@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from archive.errors import ArchiveError
 from archive.lock import real_path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Key text is already folded by archive.text.key(), so the tokenizer must not fold again;
 # remove_diacritics only knows Latin marks anyway.
@@ -185,7 +185,14 @@ def _v2(db: Database) -> None:
         db.execute("ALTER TABLE crawls ADD COLUMN site_source TEXT")
 
 
-MIGRATIONS: dict[int, Any] = {1: _v1, 2: _v2}
+def _v3(db: Database) -> None:
+    """In place: extraction health per crawl (crawls.field_counts)."""
+    from archive import health  # here, not at the top: health reads through archive.schema
+
+    health.add_columns(db)  # crawls.field_counts: extraction health per crawl
+
+
+MIGRATIONS: dict[int, Any] = {1: _v1, 2: _v2, 3: _v3}
 
 
 def rebuild_fts(db: Database) -> int:

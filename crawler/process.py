@@ -81,7 +81,7 @@ def process(page: Page, site: Site, ident: Identity | None = None) -> dict[str, 
             if canonical is not None and canonical.edition == ident.edition:
                 base.update(key=canonical.key, article_id=canonical.article_id)
     item = {**base, **fields, "kind": "article", "raw_html": page.body, "content_type": page.content_type,
-            "extractor_version": EXTRACTOR_VERSION, "layout": layout, "dropped": []}
+            "extractor_version": EXTRACTOR_VERSION, "layout": layout, "dropped": list(fields.get("dropped") or [])}
     if site.generic:
         from crawler.site.generic import is_article_page
 

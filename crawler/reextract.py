@@ -9,11 +9,14 @@ from typing import Any
 
 from archive.schema import batches, rows
 from archive.store import Archive
+from archive.version import version_fields
 from crawler.extract import EXTRACTOR_VERSION
 from crawler.process import Page, as_archived, process
 from crawler.site import GENERIC, Site, SiteError, available_sites, load_site
 
 BATCH = 200
+# Fields compared between the stored version and the new extraction, for the per-field summary.
+FIELDS = ("title", "lead", "body", "author", "section", "tags", "images", "published_at", "modified_at")
 
 
 def _current_versions(archive: Archive, since: str | None, key: str | None) -> Iterator[dict[str, Any]]:
@@ -21,7 +24,8 @@ def _current_versions(archive: Archive, since: str | None, key: str | None) -> I
     # Versions this run adds are re-extractions themselves: never re-extract them again.
     newest = archive.db.execute("SELECT coalesce(max(id), 0) FROM versions").fetchone()[0]
     sql = ("SELECT v.id, v.article_key AS key, v.url, v.fetched_at, v.http_status, v.raw_html, v.content_type, "
-           "v.raw_encoding, v.crawl_id, a.site, a.edition, a.article_id, a.etag, a.last_modified FROM versions v "
+           "v.raw_encoding, v.crawl_id, a.site, a.edition, a.article_id, a.etag, a.last_modified, v.title, v.lead, "
+           "v.body, v.author, v.section, v.tags, v.images, v.published_at, v.modified_at FROM versions v "
            "JOIN articles a ON a.key = v.article_key AND a.current_version = v.version "
            "WHERE v.id <= ? AND v.raw_html IS NOT NULL")
     params: list[Any] = [newest]
@@ -69,6 +73,26 @@ def reextract_item(row: dict[str, Any], site: Site) -> dict[str, Any] | str:
     return as_archived(item, site)
 
 
+def field_changes(row: dict[str, Any], item: dict[str, Any]) -> dict[str, str]:
+    """field -> "gained" (was empty), "lost" (now empty) or "changed", between a stored version and a
+    re-extraction (both on the display layer, as stored)."""
+    new = version_fields(item)
+    new_values = {**{f: new[f] for f in FIELDS[:7]}, "published_at": item.get("published_at"),
+                  "modified_at": item.get("modified_at")}
+    out: dict[str, str] = {}
+    for field in FIELDS:
+        old, now = _present(row.get(field)), _present(new_values[field])
+        if old == now:
+            continue
+        out[field] = "gained" if old is None else "lost" if now is None else "changed"
+    return out
+
+
+def _present(value: Any) -> Any:
+    """None for an absent value (NULL, "", "[]"), else the value itself."""
+    return None if value in (None, "", "[]") else value
+
+
 def reextract(db_path: str, since: str | None = None, key: str | None = None, site: str | None = None,
               progress: Callable[[dict[str, int]], None] | None = None) -> dict[str, Any]:
     """Counts: pages re-extracted, changed (a new `reextract` version), unchanged, failed (kept as they were)."""
@@ -76,6 +100,7 @@ def reextract(db_path: str, since: str | None = None, key: str | None = None, si
     changed: list[dict[str, Any]] = []
     given = load_site(site) if site and site != GENERIC else None
     sites: dict[tuple[str, int], Site] = {}
+    fields: dict[str, dict[str, int]] = {}
     with Archive(db_path) as archive:
         for row in _current_versions(archive, since, key):
             cache_key = (row["site"], row["crawl_id"] if row["site"] not in available_sites() else 0)
@@ -84,11 +109,15 @@ def reextract(db_path: str, since: str | None = None, key: str | None = None, si
             item = reextract_item(row, found)
             if isinstance(item, str):
                 counts["failed"] += 1
-            elif (number := archive.record_reextraction(item)) is not None:
-                counts["changed"] += 1
-                changed.append({"key": row["key"], "version": number})
             else:
-                counts["unchanged"] += 1
+                for field, kind in field_changes(row, item).items():
+                    fields.setdefault(field, {"gained": 0, "changed": 0, "lost": 0})[kind] += 1
+                if (number := archive.record_reextraction(item)) is not None:
+                    counts["changed"] += 1
+                    changed.append({"key": row["key"], "version": number})
+                else:
+                    counts["unchanged"] += 1
             if progress and counts["pages"] % 100 == 0:
                 progress(counts)
-    return {**counts, "changed_articles": changed, "extractor_version": EXTRACTOR_VERSION}
+    ordered = {f: fields[f] for f in FIELDS if f in fields}
+    return {**counts, "changed_articles": changed, "fields": ordered, "extractor_version": EXTRACTOR_VERSION}

@@ -13,6 +13,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from archive.errors import ArchiveError
+from archive.health import FieldCounts, save as save_health
 from archive.lock import CrawlLock
 from archive.store import Archive
 from pipelines import crawl_config
@@ -74,6 +75,7 @@ class StorePipeline:
         self.walguard: WalGuard | None = None
         self.reserve: Reserve | None = None
         self.close_reason = ""  # set when the archive could not even record the crawl's start
+        self.health = FieldCounts()  # which fields the article pages yielded (archive/health.py)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -128,6 +130,8 @@ class StorePipeline:
             why = "disk full" if self.full else STORE_ERROR
             raise drop(adapter, f"not stored, the crawl is stopping ({why}): {url}")
         assert self.archive is not None and self.crawl_id is not None
+        if adapter.get("kind") == "article":
+            self.health.add(adapter)
         for attempt in range(BUSY_RETRIES + 1):
             try:
                 if adapter.get("kind") == "article":
@@ -204,6 +208,11 @@ class StorePipeline:
     def _finish(self, outcome: str) -> None:
         """Record the outcome; on a full disk, give back the reserve and try again; a lock, wait and retry."""
         assert self.archive is not None and self.crawl_id is not None
+        try:
+            save_health(self.archive.db, self.crawl_id, self.health)
+        except Exception as exc:  # the shares are a report; the outcome below is the record, never lost for them
+            self._stat("store/health_not_saved")
+            logger.warning("archive %s: crawl %s's field shares not saved (%s)", self.path, self.crawl_id, short(exc))
         for attempt in range(BUSY_RETRIES + 2):
             try:
                 self.archive.finish_crawl(self.crawl_id, outcome)

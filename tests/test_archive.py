@@ -79,7 +79,7 @@ def test_schema_pragmas_and_idempotent_migration(tmp_path):
         assert a.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert a.db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
         assert a.db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
-        assert a.db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert a.db.execute("PRAGMA user_version").fetchone()[0] == 3
         tables = set(a.db.table_names())
     assert {"articles", "versions", "crawls", "fetches", "articles_fts"} <= tables
     with Archive(path) as again:  # reopening migrates nothing and loses nothing

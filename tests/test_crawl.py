@@ -195,4 +195,22 @@ def test_demo_command(tmp_path):
     assert "new:     kurdistan24:ar:100021" in out
     assert "edited:  kurdistan24:ar:100003" in out
     assert "gone:    kurdistan24:ar:100015" in out
+    assert out.count("\n  fields:  title 100%, lead ") == 2  # extraction health, one line per crawl
     assert "title: مطار أربيل الدولي يستأنف رحلاته إلى أوروبا [-الأسبوع-] {+الشهر+} المقبل" in out
+
+
+def test_crawl_reports_extraction_health(crawled):
+    """Per field, the article pages that yielded it, as stored: day 1's new versions are those pages."""
+    found = crawled["day1"]["health"]
+    assert found["articles"] == 21 and found["warnings"] == [] and found["usual"] is None
+    stored = rows(crawled["db"], "SELECT * FROM versions WHERE crawl_id = 1")
+    assert len(stored) == 21
+    for field in ("title", "lead", "author", "section", "published_at", "modified_at"):
+        assert found["fields"][field]["found"] == sum(1 for v in stored if v[field]), field
+    for field in ("tags", "images"):
+        assert found["fields"][field]["found"] == sum(1 for v in stored if json.loads(v[field])), field
+    assert found["fields"]["captions"]["found"] == sum(
+        1 for v in stored if any(i["caption"] for i in json.loads(v["images"])))
+    assert 0 < found["fields"]["author"]["found"] < 21  # the demo site has pages with and without a byline
+    counted = rows(crawled["db"], "SELECT field_counts FROM crawls WHERE id = 1")[0]["field_counts"]
+    assert json.loads(counted)["articles"] == 21

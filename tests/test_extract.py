@@ -30,8 +30,12 @@ TZ: str = PROFILE["site"]["timezone"]
 FETCHED = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)  # 15:00 in Erbil (+03:00)
 FIELDS = {"title", "lead", "body", "author", "section", "tags", "images", "published_at", "published_approx",
           "modified_at", "canonical_url", "html_lang", "sources", "encoding", "replacement_chars",
-          "charset_note"}
+          "charset_note", "dropped"}
 PAGE_NAMES = sorted(p.name.removesuffix(".html") for p in PAGES.glob("*.html"))
+DRIFT_NAMES = [n for n in PAGE_NAMES if n.startswith("drift_")]
+# (page, field) that the extractor is known to get wrong today; each is asserted as a strict xfail below,
+# so the gap closing (an XPASS) fails the suite until it is removed from here.
+KNOWN_GAPS: dict[tuple[str, str], str] = {}  # (page, field) -> why; none since the generic body reads <br> text
 
 
 def load_case(name: str) -> tuple[dict[str, Any], bytes]:
@@ -69,12 +73,54 @@ def test_fixture_page(name: str) -> None:
     result = extract_case(doc, body)
     assert set(result) == FIELDS
     assert set(doc["expected"]) == FIELDS, "expected files state every extracted field"
-    assert result == doc["expected"]
+    gaps = {field for page, field in KNOWN_GAPS if page == name}
+    assert {k: v for k, v in result.items() if k not in gaps} == \
+        {k: v for k, v in doc["expected"].items() if k not in gaps}
     if "block" in doc:
         text = decode_html(body, doc["input"]["content_type"]).text
         for status in doc["input"]["statuses"]:
             assert detect_block(status, text, MARKERS) == doc["block"], status
-    assert check_health(result) == doc["health"]
+    if not gaps:
+        assert check_health(result) == doc["health"]
+
+
+def test_drift_pages_cover_the_ways_layouts_drift() -> None:
+    assert len(DRIFT_NAMES) >= 8
+    html = {n: (PAGES / f"{n}.html").read_text("utf-8") for n in DRIFT_NAMES}
+    assert not any("ld+json" in h or "article:published_time" in h for h in (html["drift_dom_only"],))
+    assert "<br>" in html["drift_br_body"] and "<table" in html["drift_tables"] and "data-src" in html["drift_lazy_images"]
+    # No page uses the profile's own class names: the generic layers are what these pages test.
+    for name, text in html.items():
+        for profile_class in ("reader-content", "news-content", "News-reader", "Name-Author", "time-ago", 'class="lead"',
+                              'class="intro"', 'class="tags"', "PrintArea", "registerdate", "img-responsive"):
+            assert profile_class not in text, (name, profile_class)
+
+
+@pytest.mark.parametrize("name", DRIFT_NAMES)
+@pytest.mark.parametrize("field", ["title", "lead", "body", "published_at", "modified_at", "author", "tags",
+                                   "images", "section"])
+def test_drift_field(name: str, field: str, request: pytest.FixtureRequest) -> None:
+    """Field by field, so a report names each field a layout change breaks."""
+    if (name, field) in KNOWN_GAPS:
+        request.applymarker(pytest.mark.xfail(reason=KNOWN_GAPS[(name, field)], strict=True))
+    doc, body = load_case(name)
+    assert extract_case(doc, body)[field] == doc["expected"][field]
+
+
+def test_drift_sources_name_the_generic_layer() -> None:
+    doc, body = load_case("drift_sorani")
+    sources = extract_case(doc, body)["sources"]
+    assert {sources[f] for f in ("lead", "author", "section", "tags", "images", "published_at")} == {"generic"}
+
+
+def test_sorani_drift_page_is_byte_exact() -> None:
+    doc, body = load_case("drift_sorani")
+    result = extract_case(doc, body)
+    page = body.decode("utf-8")
+    for text in (result["title"], result["lead"], result["author"], *result["body"], *result["tags"],
+                 result["images"][0]["caption"]):
+        assert text in page  # not one code point normalised, folded or dropped (ZWNJ, ە, ڕ, ێ)
+    assert result["title"].count("\u200c") == 1 and "\u200c" in result["body"][1]
 
 
 @pytest.mark.parametrize("name", PAGE_NAMES)
@@ -113,7 +159,7 @@ def test_html_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_extractor_version() -> None:
-    assert EXTRACTOR_VERSION == "1"
+    assert EXTRACTOR_VERSION == "2"
 
 
 @pytest.mark.parametrize("body", [b"", b"   ", b"\x00\x01\x02\xff\xfe garbage", b"<html", b"plain text, no tags",
@@ -372,7 +418,8 @@ def test_resolve_relative_crosses_midnight_and_truncates() -> None:
     ("12/05/2017 09:45", "2017-05-12T09:45:00+03:00"),
     ("2017-05-12 09:45", "2017-05-12T09:45:00+03:00"),
     ("2017/05/12", "2017-05-12T00:00:00+03:00"),
-    ("2024-05-12T11:30:00Z", "2024-05-12T14:30:00+03:00"),
+    ("2024-05-12T11:30:00Z", "2024-05-12T11:30:00+00:00"),  # the page's own offset is kept
+    ("2024-05-12T14:30:00+02:00", "2024-05-12T14:30:00+02:00"),
     ("2024-05-12T14:30:00+03:00", "2024-05-12T14:30:00+03:00"),
     ("2024-05-12T14:30:00.123+0300", "2024-05-12T14:30:00+03:00"),
     ("2024-05-12T14:30", "2024-05-12T14:30:00+03:00"),

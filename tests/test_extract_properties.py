@@ -17,7 +17,8 @@ from pipelines.clean import Boilerplate, clean_article
 PROFILE = load_site("kurdistan24")
 FETCHED = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 FIELDS = {"title", "lead", "body", "author", "section", "tags", "images", "published_at", "published_approx",
-          "modified_at", "canonical_url", "html_lang", "sources", "encoding", "replacement_chars", "charset_note"}
+          "modified_at", "canonical_url", "html_lang", "sources", "encoding", "replacement_chars", "charset_note",
+          "dropped"}
 
 
 def extract(body: bytes, content_type: str | None = "text/html; charset=utf-8") -> dict[str, Any]:

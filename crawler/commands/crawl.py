@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from archive import runs
+from archive import health, runs
 from archive.backfill import first_crawl, is_backfill
 from archive.lock import CrawlLock
 from archive.store import Archive
@@ -135,6 +135,7 @@ def report_crawls(args: argparse.Namespace, jobs: list[Any], labels: list[str] |
             if older_not_fetched(archive, crawl_id, report, job.stats):
                 report["note"] = OLDER_NOT_FETCHED
             extra.append(extend(report, job) if extend else [])
+            report["health"] = health.crawl_health(archive.db, crawl_id)
             reports.append(report)
     if args.json:
         print_json(reports if len(reports) > 1 else reports[0])
@@ -148,6 +149,8 @@ def report_crawls(args: argparse.Namespace, jobs: list[Any], labels: list[str] |
                 print(line)
             if report.get("note"):
                 print(f"note: {report['note']}")
+            for line in health.format_health(report.get("health")):
+                print(line)
     unreachable = False
     for report in reports:
         stats = report["scrapy_stats"]

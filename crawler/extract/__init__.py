@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from parsel import Selector
 from w3lib.url import url_query_cleaner
 
-from . import fallback, jsonld, meta
+from . import fallback, fields, fields_dates, fields_media, jsonld, meta
 from . import selectors as sel
 from .block import check_health, detect_block
 from .charset import Decoded, decode_html
@@ -20,7 +20,7 @@ __all__ = ["EXTRACTOR_VERSION", "extract_article", "clean_url", "detect_block", 
            "Decoded"]
 
 # Bump whenever the output for the same bytes may change: stored versions record which extractor made them.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 _TRACKING_EXACT = ("fbclid", "gclid", "mc_cid", "mc_eid", "igshid")
 _DEFAULT_DATE_FORMATS = ["%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%Y/%m/%d", "%d/%m/%Y"]
@@ -41,7 +41,8 @@ def extract_article(
     """
     decoded = decode_html(body, content_type)
     root = Selector(text=decoded.text, type="html", base_url=url)  # parsed once, shared by every layer
-    ld = jsonld.extract(root) or jsonld.JsonLdArticle()
+    found_ld, ld_crumbs = jsonld.read(root)
+    ld = found_ld or jsonld.JsonLdArticle()
     mt = meta.extract(root)
     sources: dict[str, str] = {}
     base = sel.base_url(root, url)
@@ -63,72 +64,116 @@ def extract_article(
         ("jsonld", lambda: one(ld.headline)),
         ("meta", lambda: one(mt.title)),
         ("selector", lambda: one(sel.first_text(root, selectors.get("title")))),
+        ("generic", lambda: fields.title(root, fallback.title(root, mt.title))),
         ("fallback", lambda: fallback.title(root, mt.title)),
     )
-    # Lead: only the page's own lead element. og:description / JSON-LD description are often the first
-    # body sentence truncated by the CMS, which would then show up as a spurious lead or a duplicate.
-    lead = pick("lead", ("selector", lambda: sel.first_text(root, selectors.get("lead"))))
 
+    # The profile's lead first: the generic body drops a first paragraph that repeats it. (The generic lead
+    # needs the body, and never takes a body paragraph's own text.)
+    selector_lead = sel.first_text(root, selectors.get("lead"))
     body_paragraphs = pick("body", ("selector", lambda: sel.texts(root, selectors.get("body"))))
     if not body_paragraphs:
         # Generic layer: the DOM's body weighed against JSON-LD articleBody; it names the layer it took.
-        body_paragraphs, body_layer = fallback.body(root, ld.article_body, lead)
+        body_paragraphs, body_layer = fallback.body(root, ld.article_body, selector_lead)
         if body_paragraphs:
             sources["body"] = body_layer
 
+    page = fields.Page(root, title, body_paragraphs)  # what the generic finders share, computed on demand
+
+    # Lead: only the page's own lead element. og:description / JSON-LD description are often the first
+    # body sentence truncated by the CMS, which would then show up as a spurious lead or a duplicate.
+    lead = pick(
+        "lead",
+        ("selector", lambda: selector_lead),
+        ("generic", lambda: fields.lead(page)),
+    )
+
     author = pick(
         "author",
-        ("jsonld", lambda: one(", ".join(ld.authors))),
-        ("meta", lambda: one(mt.author)),
-        ("selector", lambda: one(sel.first_text(root, selectors.get("author")))),
+        ("jsonld", lambda: fields.clean_author(", ".join(ld.authors))),
+        ("meta", lambda: fields.clean_author(mt.author)),
+        ("selector", lambda: fields.clean_author(sel.first_text(root, selectors.get("author")))),
+        ("generic", lambda: fields.author(page)),
     )
     section = pick(
         "section",
         ("jsonld", lambda: one(ld.section)),
         ("meta", lambda: one(mt.section)),
         ("selector", lambda: one(sel.first_text(root, selectors.get("section")))),
+        ("jsonld", lambda: fields.last_crumb(ld_crumbs, title)),
+        ("generic", lambda: fields.section(page)),
     )
     tags = pick(
         "tags",
         ("jsonld", lambda: _unique_lines(ld.keywords)),
         ("meta", lambda: _unique_lines(mt.tags)),
         ("selector", lambda: _unique_lines(sel.texts(root, selectors.get("tags")))),
+        ("generic", lambda: fields.tags(page)),
     ) or []
-    # Selector images carry captions; head images (no caption) only when the page body has none.
+    # Page images carry captions; head images (no caption) only when the page body has none.
     images = pick(
         "images",
         ("selector", lambda: sel.images(root, selectors.get("images"), selectors.get("hero_image"), url)),
+        ("generic", lambda: fields_media.images(page.scope, base)),
         ("jsonld", lambda: _head_images(ld.images, base)),
         ("meta", lambda: _head_images(mt.images, base)),
     ) or []
 
     formats = list(selectors.get("date_formats") or _DEFAULT_DATE_FORMATS)
+    dropped: list[dict[str, str]] = []
 
-    def absolute(value: str | None) -> str | None:
-        return parse_absolute(value, formats, tz) if value else None
+    def absolute(value: str | None, field: str = "published_at") -> str | None:
+        if not value:
+            return None
+        notes: list[str] = []
+        parsed = parse_absolute(value, formats, tz, fetched_at=fetched_at, notes=notes)
+        dropped.extend({"text": value, "reason": f"{field}: {note}"} for note in notes)
+        return parsed
 
-    def selected_date(key: str) -> str | None:
-        return next((d for d in map(absolute, sel.all_texts(root, selectors.get(key))) if d), None)
+    def first_date(values: Any, field: str) -> str | None:
+        return next((d for d in (absolute(v, field) for v in values) if d), None)
+
+    generic_cache: list[dict[str, list[str]]] = []
+
+    def generic(kind: str) -> list[str]:
+        if not generic_cache:
+            found = fields_dates.declared(page)
+            seen = fields_dates.visible(page)
+            generic_cache.append({k: found[k] + seen[k] for k in found})
+        return generic_cache[0][kind]
 
     published_at = pick(
         "published_at",
         ("jsonld", lambda: absolute(ld.date_published)),
         ("meta", lambda: absolute(mt.published)),
-        ("selector", lambda: selected_date("published")),
+        ("selector", lambda: first_date(sel.all_texts(root, selectors.get("published")), "published_at")),
+        ("generic", lambda: first_date(generic("published"), "published_at")),
     )
     published_approx = False
     if published_at is None:
         # Relative labels ("منذ 3 ساعات") are only as precise as the fetch time: flagged approximate.
-        labels = [*sel.all_texts(root, selectors.get("relative_time")),
-                  *sel.all_texts(root, selectors.get("published"))]
-        resolved = (resolve_relative(label, fetched_at, tz=tz) for label in labels)
-        published_at = pick("published_at", ("selector", lambda: next((d for d in resolved if d), None)))
+        def relative(labels: Any) -> str | None:
+            for label in labels:
+                notes: list[str] = []
+                found = resolve_relative(label, fetched_at, tz=tz, notes=notes)
+                dropped.extend({"text": label, "reason": f"published_at: {note}"} for note in notes)
+                if found:
+                    return found
+            return None
+
+        published_at = pick(
+            "published_at",
+            ("selector", lambda: relative([*sel.all_texts(root, selectors.get("relative_time")),
+                                           *sel.all_texts(root, selectors.get("published"))])),
+            ("generic", lambda: relative(generic("published"))),
+        )
         published_approx = published_at is not None
     modified_at = pick(
         "modified_at",
-        ("jsonld", lambda: absolute(ld.date_modified)),
-        ("meta", lambda: absolute(mt.modified)),
-        ("selector", lambda: selected_date("modified")),
+        ("jsonld", lambda: absolute(ld.date_modified, "modified_at")),
+        ("meta", lambda: absolute(mt.modified, "modified_at")),
+        ("selector", lambda: first_date(sel.all_texts(root, selectors.get("modified")), "modified_at")),
+        ("generic", lambda: first_date(generic("modified"), "modified_at")),
     )
     canonical_url = pick(
         "canonical_url",
@@ -153,6 +198,7 @@ def extract_article(
         "encoding": decoded.encoding,
         "replacement_chars": decoded.replacement_chars,
         "charset_note": decoded.note,
+        "dropped": dropped,
     }
 
 

@@ -27,7 +27,8 @@ FURNITURE_TAGS = frozenset("nav aside footer header menu dialog".split())
 _NEGATIVE = re.compile(
     r"(?:^|[^a-z])(?:comments?|commentlist|disqus|related|share|sharing|social|sidebar|widgets?|footer|"
     r"newsletters?|subscribe|subscription|signup|promo|promos|sponsor(?:ed)?|adverts?|advertisement|ads?|"
-    r"banner|cookies?|consent|popup|modal|breadcrumbs?|byline|bylines|author|authors|bio|tags?|caption|credits?|"
+    r"banner|cookies?|consent|popup|modal|breadcrumbs?|byline|bylines|author|authors|writers?|reporters?|updated?|"
+    r"bio|tags?|caption|credits?|"
     r"outbrain|taboola|recommend(?:ed|ations)?|trending|popular|nav|navbar|navigation|menu|toolbar|rating|"
     r"pagination|pager|masthead|meta|timestamp|dateline|dates?|time|posted|disclaimer|copyright|more|also|follow|"
     r"photos?|gallery|slideshow|lightbox|standfirst|excerpt|dek|subtitle|kicker|latest|most|headlines|"

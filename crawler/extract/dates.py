@@ -1,17 +1,33 @@
-"""Dates to ISO 8601 with offset: absolute strings (ISO, profile strptime formats) and relative labels."""
+"""Dates to ISO 8601 with offset: absolute strings (ISO, strptime formats, month names) and relative labels.
+
+A date keeps the offset the page gave it; a date without one takes the site's. Dates outside a sane
+window (year 1900 to one day after the fetch) are dropped with a note, never raised or stored wrong.
+"""
 
 from __future__ import annotations
 
+import email.utils
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
+
+from .months import named_date
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
 # Invisible marks that sit inside dates and labels copied from RTL pages.
 _INVISIBLE = re.compile("[\u200b-\u200f\u061c\u202a-\u202e\u2066-\u2069\ufeff\u0640\u064b-\u0652\u0670]")
 _TZ = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2}):?(\d{2})?$", re.I)
 _ISO = re.compile(r"^\d{4}-?\d{2}-?\d{2}(?:[T ]\d{2}:?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?\s*(?:Z|UTC|[+-]\d{2}:?\d{2})?$", re.I)
-_DATE = re.compile(r"\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}")
-_TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])\s*(am|pm|ص|م|صباحا|مساء|مساءا)?", re.I)
+# Digit boundaries: "99999-01-01" or "-0001-01-01" must not yield a 4-digit year from their middle.
+_DATE = re.compile(r"(?<![\d-])\d{4}[/.-]\d{1,2}[/.-]\d{1,2}(?!\d)|(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?!\d)")
+# 12-hour marks, longest first; the mark must end a word ("12:09 مدينة" is no p.m.).
+_TIME = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])\s*"
+                   r"(a\.m\.|p\.m\.|am|pm|صباحاً|صباحا|مساءً|مساءا|مساء|ق\.ظ|ب\.ظ|پ\.ن|د\.ن|ص|م)?(?!\w)", re.I)
+# Persian ق.ظ/ب.ظ; Sorani پ.ن (پێش نیوەڕۆ, before noon) and د.ن (دوای نیوەڕۆ, after noon).
+_PM = {"pm", "p.m.", "م", "مساء", "مساءا", "مساءً", "ب.ظ", "د.ن"}
+_AM = {"am", "a.m.", "ص", "صباحا", "صباحاً", "ق.ظ", "پ.ن"}
+MIN_YEAR = 1900
+# Pages are stamped a little ahead by clocks and time zones; further ahead is an error, not a date.
+MAX_AHEAD = timedelta(days=1)
 
 
 def to_ascii_digits(text: str) -> str:
@@ -30,19 +46,55 @@ def parse_tz(tz: str | None) -> tzinfo:
     return timezone(sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0)))
 
 
-def parse_absolute(text: str, formats: list[str], tz: str) -> str | None:
-    """An absolute date string -> ISO 8601 in the site's offset; no offset given means the site's tz."""
+def parse_absolute(text: str, formats: list[str], tz: str, *, fetched_at: datetime | None = None,
+                   notes: list[str] | None = None) -> str | None:
+    """An absolute date string -> ISO 8601 with the page's own offset, or the site's when it gives none.
+
+    A date before 1900 or more than a day after `fetched_at` (default: now) is None, and a note saying
+    why is appended to `notes`. Never raises on the text (only on a bad `tz`, a profile error).
+    """
     if not text:
         return None
     zone = parse_tz(tz)
     clean = " ".join(_INVISIBLE.sub("", to_ascii_digits(text)).split())
-    dt = _iso(clean) or _strptime(clean, formats) or _embedded(clean, formats)
+    try:
+        dt = _iso(clean) or _strptime(clean, formats) or _rfc2822(clean) or _embedded(clean, formats) \
+            or _named(clean)
+    except (OverflowError, ValueError):  # a year or offset that datetime cannot hold
+        dt = None
+        _note(notes, f"unreadable date {_short(text)}")
     if dt is None:
         return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=zone)
-    # One offset for the whole archive makes stored dates comparable as strings; the instant is kept.
-    return dt.astimezone(zone).replace(microsecond=0).isoformat(timespec="seconds")
+    return _checked(dt, text, fetched_at, notes)
+
+
+def _checked(dt: datetime, text: str, fetched_at: datetime | None, notes: list[str] | None) -> str | None:
+    """The ISO form of `dt` when it lies in the sane window, else None and a note."""
+    latest = fetched_at or datetime.now(timezone.utc)
+    if latest.tzinfo is None:
+        latest = latest.replace(tzinfo=timezone.utc)
+    try:
+        # Compared in UTC by hand: subtracting an offset from year 1 or adding a day to year 9999 overflows.
+        instant = dt.replace(tzinfo=None) - (dt.utcoffset() or timedelta(0))
+        ok = dt.year >= MIN_YEAR and instant <= latest.astimezone(timezone.utc).replace(tzinfo=None) + MAX_AHEAD
+    except OverflowError:
+        ok = False
+    if not ok:
+        _note(notes, f"date {_short(text)} outside {MIN_YEAR} to a day after the fetch: dropped")
+        return None
+    return dt.replace(microsecond=0).isoformat(timespec="seconds")
+
+
+def _note(notes: list[str] | None, note: str) -> None:
+    if notes is not None and note not in notes:
+        notes.append(note)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= 60 else text[:59] + "…")
 
 
 def _iso(text: str) -> datetime | None:
@@ -53,6 +105,20 @@ def _iso(text: str) -> datetime | None:
     try:
         return datetime.fromisoformat(text)
     except ValueError:
+        return None
+
+
+_RFC2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s+"
+                      r"(?:[A-Z]{1,3}|[+-]\d{4})$")
+
+
+def _rfc2822(text: str) -> datetime | None:
+    """`Wed, 07 Oct 2020 12:09:00 GMT` (feeds and HTTP-style dates): its zone is kept."""
+    if not _RFC2822.match(text):
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
         return None
 
 
@@ -71,21 +137,39 @@ def _embedded(text: str, formats: list[str]) -> datetime | None:
     if not date:
         return None
     candidates = [date.group(0)]
-    time = _TIME.search(text[: date.start()] + " " + text[date.end():])
+    time = _time(text[: date.start()] + " " + text[date.end():])
     if time:
-        hour, minute = int(time.group(1)), int(time.group(2))
-        half = (time.group(4) or "").lower()
-        # 12-hour clocks: Arabic م/مساء is p.m., ص/صباحا is a.m.
-        if half in ("pm", "م", "مساء", "مساءا") and hour < 12:
-            hour += 12
-        elif half in ("am", "ص", "صباحا") and hour == 12:
-            hour = 0
-        candidates.insert(0, f"{date.group(0)} {hour:02d}:{minute:02d}")
+        candidates.insert(0, f"{date.group(0)} {time[0]:02d}:{time[1]:02d}")
     for candidate in candidates:
         dt = _iso(candidate) or _strptime(candidate, formats)
         if dt is not None:
             return dt
     return None
+
+
+def _time(text: str) -> tuple[int, int, int] | None:
+    """The first clock time in `text` as 24-hour (hour, minute, second); `12:09 م` is 12:09, `12:30 ص` 00:30."""
+    for m in _TIME.finditer(text):
+        hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+        half = (m.group(4) or "").lower()
+        if half and not 1 <= hour <= 12:
+            half = ""  # "14:30 م": a 24-hour time with a redundant mark
+        if half in _PM and hour < 12:
+            hour += 12
+        elif half in _AM and hour == 12:
+            hour = 0
+        if hour < 24 and minute < 60 and second < 60:
+            return hour, minute, second
+    return None
+
+
+def _named(text: str) -> datetime | None:
+    """A date written with a month name (crawler/extract/months.py), with the text's clock time if any."""
+    date = named_date(text)
+    if date is None:
+        return None
+    time = _time(text)
+    return date.replace(hour=time[0], minute=time[1], second=time[2]) if time else date
 
 
 # --- relative labels -------------------------------------------------------------------------------
@@ -127,22 +211,49 @@ _NOW = {w.translate(_FOLD) for w in ("الآن", "now", "ئێستا", "niha", "�
 _MAX_TOKENS = 6  # a relative-time widget is short; a longer text is a sentence, not a label
 
 
-def resolve_relative(label: str, fetched_at: datetime, *, tz: str | None = None) -> str | None:
-    """`منذ 3 ساعات` / `پێش 11 خولەک` / `4 ساعت پیش` / `3 hours ago` -> ISO 8601, truncated to the minute.
+# "today HH:MM" / "yesterday HH:MM": a day relative to the fetch, the time as printed.
+_TODAY = {w.translate(_FOLD) for w in ("اليوم", "today", "ئەمڕۆ", "ئه‌مڕۆ", "îro", "امروز", "bugün")}
+_YESTERDAY = {w.translate(_FOLD) for w in ("أمس", "امس", "البارحة", "yesterday", "دوێنێ", "duh", "دیروز", "dün")}
 
-    `tz` is the site's offset for the result (default: fetched_at's own offset; naive means UTC).
+
+def resolve_relative(label: str, fetched_at: datetime, *, tz: str | None = None,
+                     notes: list[str] | None = None) -> str | None:
+    """`منذ 3 ساعات` / `پێش 11 خولەک` / `4 ساعت پیش` / `3 hours ago` / `اليوم 14:30` -> ISO 8601, truncated
+    to the minute.
+
+    `tz` is the site's offset for the result (default: fetched_at's own offset; naive means UTC). A label
+    reaching before 1900 (`منذ 3000 سنة`) is None with a note.
     """
     tokens = _tokens(label)
     if not tokens or len(tokens) > _MAX_TOKENS:
         return None
-    seconds = _seconds(tokens)
-    if seconds is None:
-        return None
     if fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=timezone.utc)
     zone = parse_tz(tz) if tz else fetched_at.tzinfo
-    when = fetched_at.astimezone(zone) - timedelta(seconds=seconds)
+    local = fetched_at.astimezone(zone)
+    day = _day_word(tokens)
+    if day is not None:
+        time = _time(" ".join(_INVISIBLE.sub("", to_ascii_digits(label)).split()))
+        if time is None:
+            return None  # "أمس" alone: some hour of that day, unknown which
+        when = (local - timedelta(days=day)).replace(hour=time[0], minute=time[1], second=0, microsecond=0)
+        return when.isoformat(timespec="seconds")
+    seconds = _seconds(tokens)
+    if seconds is None:
+        return None
+    if seconds > (local.replace(tzinfo=None) - datetime(MIN_YEAR, 1, 1)).total_seconds():
+        _note(notes, f"date {_short(label)} outside {MIN_YEAR} to a day after the fetch: dropped")
+        return None
+    when = local - timedelta(seconds=seconds)
     return when.replace(second=0, microsecond=0).isoformat(timespec="seconds")
+
+
+def _day_word(tokens: list[str]) -> int | None:
+    """0 for a today label, 1 for yesterday, None otherwise (a label of at most a word and a time)."""
+    words_ = [t for t in tokens if not t.isdigit() and t not in ("ص", "م", "am", "pm", "الساعه", "at")]
+    if len(words_) != 1:
+        return None
+    return 0 if words_[0] in _TODAY else 1 if words_[0] in _YESTERDAY else None
 
 
 def _tokens(label: str) -> list[str]:

@@ -37,14 +37,52 @@ class JsonLdArticle:
 
 def extract(root: Selector) -> JsonLdArticle | None:
     """The first article object in document order; invalid JSON blocks are skipped, never raised."""
+    return read(root)[0]
+
+
+def breadcrumbs(root: Selector) -> list[str]:
+    """The names of the first BreadcrumbList's items in `position` order (home first)."""
+    return read(root)[1]
+
+
+def read(root: Selector) -> tuple[JsonLdArticle | None, list[str]]:
+    """The first article object and the first BreadcrumbList's names, in one pass over the blocks."""
+    article: JsonLdArticle | None = None
+    crumbs: list[str] | None = None
+    for node in _nodes(root):
+        if article is None and _is_article(node):
+            article = _article(node)
+        elif crumbs is None and _is_type(node, {"BreadcrumbList"}):
+            crumbs = _crumbs(node)
+        if article is not None and crumbs is not None:
+            break
+    return article, crumbs or []
+
+
+def _crumbs(node: dict[str, Any]) -> list[str]:
+    items = [i for i in _items(node.get("itemListElement")) if isinstance(i, dict)]
+    ordered = sorted(enumerate(items), key=lambda p: (_position(p[1].get("position")), p[0]))
+    names = []
+    for _, item in ordered:
+        inner = item.get("item")
+        name = _str(item.get("name")) or (_str(inner.get("name")) if isinstance(inner, dict) else None)
+        if name:
+            names.append(name)
+    return names
+
+
+def _position(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        return float("inf")
+
+
+def _nodes(root: Selector) -> Any:
     for raw in root.xpath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]/text()").getall():
         data = _loads(raw)
-        if data is None:
-            continue
-        for node in _walk(data):
-            if _is_article(node):
-                return _article(node)
-    return None
+        if data is not None:
+            yield from _walk(data)
 
 
 def _loads(raw: str) -> Any:
@@ -52,7 +90,7 @@ def _loads(raw: str) -> Any:
     try:
         # strict=False: raw newlines and tabs inside strings are the commonest JSON-LD breakage.
         return json.loads(text, strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands of levels deep
         return None
 
 
@@ -71,10 +109,14 @@ def _walk(data: Any, depth: int = 0) -> Any:
 
 
 def _is_article(node: dict[str, Any]) -> bool:
+    return _is_type(node, ARTICLE_TYPES)
+
+
+def _is_type(node: dict[str, Any], wanted: frozenset[str] | set[str]) -> bool:
     types = node.get("@type")
     names = types if isinstance(types, list) else [types]
     for name in names:
-        if isinstance(name, str) and name.rsplit("/", 1)[-1].rsplit(":", 1)[-1] in ARTICLE_TYPES:
+        if isinstance(name, str) and name.rsplit("/", 1)[-1].rsplit(":", 1)[-1] in wanted:
             return True
     return False
 

@@ -50,27 +50,31 @@ def element_text(node: Selector | etree._Element) -> str:
         if "".join(lines[-1]).strip():
             lines.append([])
 
-    def walk(e: etree._Element) -> None:
-        tag = e.tag if isinstance(e.tag, str) else None
-        if tag is not None and tag.lower() not in _INVISIBLE:
-            name = tag.lower()
-            if name == "br":
-                lines.append([])
-            else:
-                block = name in _BLOCK
-                if block:
-                    soft_break()
-                if e.text:
-                    lines[-1].append(e.text)
-                for child in e:
-                    walk(child)
-                if block:
-                    soft_break()
-        # The tail belongs to the parent's text, also after comments and skipped elements.
-        if e.tail and e is not el:
-            lines[-1].append(e.tail)
-
-    walk(el)
+    # An explicit stack, not recursion: pages nest thousands of inline tags deep (parsel parses with
+    # huge_tree), which would raise RecursionError. Entries: (element, False) = enter, (element, True) = leave.
+    stack: list[tuple[etree._Element, bool]] = [(el, False)]
+    while stack:
+        e, leaving = stack.pop()
+        tag = e.tag.lower() if isinstance(e.tag, str) else None
+        visible = tag is not None and tag not in _INVISIBLE
+        if leaving:
+            if visible and tag in _BLOCK:
+                soft_break()
+            # The tail belongs to the parent's text, also after comments and skipped elements.
+            if e.tail and e is not el:
+                lines[-1].append(e.tail)
+            continue
+        if visible and tag == "br":
+            lines.append([])
+        elif visible:
+            if tag in _BLOCK:
+                soft_break()
+            if e.text:
+                lines[-1].append(e.text)
+            stack.append((e, True))
+            stack.extend((child, False) for child in reversed(e))
+            continue
+        stack.append((e, True))  # invisible, br, comment: only the tail is text
     return collapse("\n".join(_SPACES.sub(" ", "".join(parts)) for parts in lines))
 
 

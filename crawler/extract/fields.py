@@ -1,0 +1,213 @@
+"""The generic layer for title, lead, author, tags and section: evidence any layout has (docs/extraction.md).
+
+Used below the profile's selectors, so a page of an unknown layout still gives every field. Each finder
+looks inside the article's scope (crawler/extract/fields_page.py: the smallest element holding both the
+title and the first body paragraph), never in navigation, sidebars or footers outside it, and returns
+None / [] rather than guess. Images are fields_media.py, dates fields_dates.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from lxml import etree
+from parsel import Selector
+
+from .fields_page import Page, in_furniture, marked, order, words
+from .selectors import element_text, one_line
+
+__all__ = ["Page", "title", "lead", "author", "clean_author", "tags", "section", "last_crumb"]
+
+# "By", "بقلم", "كتب", "نووسینی" ... before a name; the colon or dash after them is optional.
+_BYLINE = re.compile(
+    r"^\s*(?:written\s+by|posted\s+by|by|بقلم|كتب|كتبت|كتبه|إعداد|اعداد|تقرير|المحرر|مراسل|نووسینی|نووسین|"
+    r"نووسەر|نوسەر|ئامادەکردنی|نوشته|nivîsandina|nivîskar|ji\s+aliyê|yazan)\s*[:：\-–—|]?\s+(?=\S)", re.I)
+_MAX_NAME = 80
+# Class words of the blocks under a headline that are not a standfirst.
+_NOT_LEAD = re.compile(r"author|byline|writer|reporter|date|time|meta|info|share|social|tag|caption|credit|"
+                       r"crumb|categor|kicker|views|comment|print|font")
+_BLOCKS = frozenset("p div ul ol table figure img picture video iframe form h1 h2 h3 h4 h5 h6".split())
+# "Nûçe: Name", "Reporter: Name", "تقرير: Name": one or two label words and a colon before the name.
+_LABEL = re.compile(r"^[^\W\d_]+(?:\s[^\W\d_]+)?\s*[:：]\s*(?=\S)")
+def title(root: Selector, first_heading: str | None) -> str | None:
+    """A headline the <title> names, when the first heading is not it (a blog's name in an h1 above the
+    post's own h3). None when the first heading stands: the <title> holds most of it, or nothing better."""
+    page = one_line(root.xpath("string(//title[1])").get())
+    if not page or not first_heading or _names(page, first_heading):
+        return None
+    for node in root.xpath("//h1 | //h2 | //h3 | //*[@itemprop='headline']"):
+        text = one_line(element_text(node))
+        if text and text != first_heading and _names(page, text) and not in_furniture(node.root, None):
+            return text
+    return None
+
+
+def _names(page_title: str, heading: str) -> bool:
+    """The page's <title> is this heading, give or take a site name."""
+    return heading in page_title and len(heading) >= 0.5 * len(page_title)
+
+
+def lead(page: Page) -> str | None:
+    """A standfirst: an element marked as lead/summary/intro (class, id, itemprop=description) near the
+    title, the first paragraph after the title set apart in bold, or a plain block right under the
+    headline; never a body paragraph itself."""
+    heading, start, scope = page.heading, page.start, page.scope
+    top = scope if scope is not None else (heading.getparent() if heading is not None else page.root.root)
+    if top is None:
+        return None
+    roles = [el for el in marked(page, "lead", top)] + [el for el in page.itemprop("description")
+                                                          if el.get("itemprop") == "description"]
+    under = heading.getnext() if heading is not None else None
+    bold = top.xpath("descendant::p[count(*) = 1][strong or b]")
+    # Only these few candidates are placed in document order (a walk over the page cost more than the rest).
+    start_key = order(start) if start is not None else None
+    heading_key = order(heading) if heading is not None else ()
+    found: list[tuple[tuple[int, ...], etree._Element]] = []
+    for el in {*roles, *bold, *([under] if under is not None else [])}:
+        if not isinstance(el.tag, str) or el.tag.lower() in ("meta", "img", "script", "style", "a", "time"):
+            continue
+        key = order(el)
+        if start_key is not None and (key >= start_key or start_key[:len(key)] == key):
+            if not (el in roles and start_key[:len(key)] == key):
+                continue  # at or after the body's start (an ancestor of it only when marked as a lead)
+        after_title = heading is None or (key > heading_key and heading_key != key[:len(heading_key)])
+        if el in roles or (after_title and el.tag.lower() == "p" and _all_bold(el)) \
+                or (el is under and _plain_block(el, start)):
+            found.append((key, el))
+    paragraphs = set(page.body)
+    for _, el in sorted(found, key=lambda pair: pair[0]):
+        if in_furniture(el, scope):
+            continue
+        text = one_line(element_text(el))
+        if text and _lead_like(text, page.title) and text not in paragraphs:
+            return text
+    return None
+
+
+def _plain_block(el: etree._Element, start: etree._Element | None) -> bool:
+    if el.tag.lower() not in ("p", "div", "h2", "h3", "h4", "span", "strong", "b"):
+        return False
+    if any(_NOT_LEAD.search(w) for w in words(el)):
+        return False
+    for d in el.iterdescendants():
+        if d is start or (isinstance(d.tag, str) and d.tag.lower() in _BLOCKS):
+            return False
+    return True
+
+
+def _all_bold(el: etree._Element) -> bool:
+    """A paragraph whose whole text sits in one <strong>/<b> (a lead styled apart from the body)."""
+    if len(el) != 1 or (el.text or "").strip() or (el[0].tail or "").strip():
+        return False
+    return isinstance(el[0].tag, str) and el[0].tag.lower() in ("strong", "b")
+
+
+def _lead_like(text: str, title: str | None) -> bool:
+    return text != title and 15 <= len(text) <= 1000 and len(text.split()) >= 3
+
+
+def author(page: Page) -> str | None:
+    """rel=author, itemprop=author (its itemprop=name), then bylines by class; the "By" word removed."""
+    root, scope = page.root, page.scope
+    for el in page.rel("author") + [e for e in page.itemprop("author") if "author" not in (e.get("rel") or "")]:
+        if in_furniture(el, scope) and el.tag.lower() != "link":
+            continue
+        names = el.xpath(".//*[@itemprop='name']")
+        text = (element_text(names[0]) if names else element_text(el)) or el.get("content")
+        name = clean_author(text)
+        if name:
+            return name
+    candidates = [el for el in marked(page, "author", page.top) if not in_furniture(el, scope)]
+    # The innermost byline element first: `<div class=byline>By <a class=author-name>X</a> · date</div>`.
+    inner = [el for el in candidates if not any(d in candidates for d in el.iterdescendants())]
+    for el in inner + candidates:
+        name = clean_author(element_text(el))
+        if name:
+            return name
+    return None
+
+
+def clean_author(text: str | None) -> str | None:
+    """The name from a byline: a leading "By"/"بقلم"/"كتب"/"نووسینی" word and its colon go, nothing else."""
+    text = one_line(text)
+    if not text:
+        return None
+    text = _BYLINE.sub("", text, count=1).strip() or text
+    text = _LABEL.sub("", text, count=1).strip() or text
+    if len(text) > _MAX_NAME or len(text.split()) > 8 or "\n" in text:
+        return None
+    return text
+
+
+def tags(page: Page) -> list[str]:
+    """rel=tag links, then the links (or items) of a tag/keyword list inside the article."""
+    scope = page.scope
+    # WordPress marks category links rel="category tag": a category is the section, not a tag.
+    found = _unique(element_text(a) for a in page.rel("tag")
+                    if a.tag == "a" and "category" not in a.get("rel", "").lower().split() and not in_furniture(a, scope))
+    if found:
+        return found
+    for top in (scope, scope.getparent() if scope is not None else None):
+        if top is None:
+            continue
+        for el in marked(page, "tags", top):
+            if in_furniture(el, scope):
+                continue
+            links = [a for a in el.iter("a")] or [li for li in el.iter("li")]
+            found = _unique(element_text(a) for a in links)
+            if found:
+                return found
+    return []
+
+
+def section(page: Page) -> str | None:
+    """The last breadcrumb that is not the article itself (the home crumb alone is no section);
+    else rel=category / itemprop=articleSection; else a kicker above the headline."""
+    root, scope, title = page.root, page.scope, page.title
+    trails = [el for el in page.marks if "BreadcrumbList" in (el.get("itemtype") or "")]
+    trails += [el for el in page.marks if el.tag == "nav" and "breadcrumb" in (el.get("aria-label") or "").lower()]
+    trails += marked(page, "crumbs", root.root)  # breadcrumbs sit above the article, outside its scope
+    for trail in trails:
+        items = [el for el in trail.iter("li")] or [el for el in trail.iter("a", "span") if len(el) == 0]
+        crumbs = [c for c in (one_line(element_text(el)) for el in items) if c]
+        if crumbs:
+            return last_crumb(crumbs, title)
+    for el in page.rel("category") + page.itemprop("articleSection"):
+        if in_furniture(el, scope):
+            continue
+        text = one_line(element_text(el)) or one_line(el.get("content"))
+        if text and len(text) <= 60:
+            return text
+    heading = page.heading
+    if heading is not None and scope is not None:
+        kickers = set(marked(page, "kicker", scope))
+        if not kickers:
+            return None
+        for el in scope.iter():
+            if el is heading:
+                break  # a kicker comes before the headline
+            if el in kickers and not in_furniture(el, scope):
+                text = one_line(element_text(el))
+                if text and len(text) <= 40 and len(text.split()) <= 4:
+                    return text
+    return None
+
+
+def last_crumb(crumbs: Sequence[str], title: str | None) -> str | None:
+    """The last crumb that is not the article itself; None when only the home crumb is left."""
+    names = [c.strip(" >»/|›‹«") for c in crumbs]
+    # The article's own crumb is its title, sometimes cut short with an ellipsis.
+    names = [c for c in names if c and c != title
+             and not (title and len(c) > 20 and title.startswith(c.rstrip("….").strip()))]
+    return names[-1] if len(names) >= 2 else None
+
+
+def _unique(texts: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for raw in texts:
+        text = one_line(raw)
+        text = text.lstrip("#").strip() if text else None
+        if text and len(text) <= 80 and text not in out:
+            out.append(text)
+    return out

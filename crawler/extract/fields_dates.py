@@ -1,0 +1,76 @@
+"""The generic layer for dates: itemprop and less common meta names, <time> and date-classed elements.
+
+Returns raw strings in priority order; parsing (formats, month names, window) is crawler/extract/dates.py.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .fields_page import MODIFIED_ROLE, Page, in_furniture, marked, words
+from .selectors import element_text
+
+# meta name/property (lower case) -> which date it declares. The common ones are in meta.py.
+_META = {
+    "pubdate": "published", "publishdate": "published", "publish-date": "published", "publish_date": "published",
+    "date": "published", "dc.date": "published", "dc.date.issued": "published", "dcterms.issued": "published",
+    "dcterms.created": "published", "dc.date.created": "published", "sailthru.date": "published",
+    "parsely-pub-date": "published", "article.published": "published", "published_time": "published",
+    "release_date": "published", "original-publish-date": "published", "article:published": "published",
+    "lastmod": "modified", "last-modified": "modified", "dcterms.modified": "modified",
+    "dc.date.modified": "modified", "article.updated": "modified", "modified_time": "modified",
+    "article:modified": "modified", "revised": "modified",
+}
+
+# A visible label saying the date that follows is the last update.
+_MODIFIED_LABEL = re.compile(r"^\W*(?:updated|last\s+updated|modified|آخر\s+تحديث|تم\s+التحديث|تحديث|"
+                             r"محدث|نوێکراوەتەوە|دوایین\s+نوێکردنەوە|rojanekirin|nûkirin|güncelleme)", re.I)
+_MAX_LABEL = 120
+
+
+
+def declared(page: Page) -> dict[str, list[str]]:
+    """itemprop=datePublished/dateModified and meta names other than article:* (raw strings)."""
+    out: dict[str, list[str]] = {"published": [], "modified": []}
+    for el in page.itemprop("datePublished", "dateModified", "dateCreated"):
+        kind = "modified" if "dateModified" in el.get("itemprop", "").split() else "published"
+        # hAtom/Blogger: <abbr itemprop="datePublished" title="2016-09-12T09:40:00+03:00">9:40 ص</abbr>
+        value = el.get("content") or el.get("datetime") or (el.get("title") if el.tag == "abbr" else None) \
+            or element_text(el)
+        if value and value.strip():
+            out[kind].append(value.strip())
+    for el in page.root.root.xpath("//meta[@content]"):
+        name = (el.get("name") or el.get("property") or "").strip().lower()
+        kind = _META.get(name)
+        if kind and el.get("content", "").strip():
+            out[kind].append(el.get("content").strip())
+    return out
+
+
+def visible(page: Page) -> dict[str, list[str]]:
+    """<time> elements and date-classed elements inside the article's scope, split into published and
+    modified by their class or their label ("آخر تحديث", "Updated")."""
+    out: dict[str, list[str]] = {"published": [], "modified": []}
+    scope = page.scope
+    top = page.top
+    found = {*marked(page, "date", top), *marked(page, "modified", top), *top.iter("time")}
+    for el in (e for e in top.iter() if e in found):  # document order
+        if any(isinstance(c.tag, str) and c.tag.lower() in ("p", "div", "ul", "table") for c in el):
+            continue  # a container of blocks is a layout box, not a date
+        if in_furniture(el, scope):
+            continue
+        text = element_text(el)
+        abbr = el.get("title") if el.tag == "abbr" else None  # microformats put the ISO date in abbr@title
+        values = [v for v in (el.get("datetime"), abbr, text) if v and v.strip() and len(v) <= _MAX_LABEL]
+        if not values:
+            continue
+        modified = any(_role(e, MODIFIED_ROLE) for e in (el, el.getparent()) if e is not None) \
+            or bool(_MODIFIED_LABEL.match(text))
+        out["modified" if modified else "published"].extend(values)
+    return out
+
+
+def _role(el: etree._Element, pattern: re.Pattern[str]) -> bool:
+    return any(pattern.search(w) for w in words(el))

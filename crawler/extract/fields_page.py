@@ -1,0 +1,268 @@
+"""What the generic finders share about one page: its heading, where the body starts, the article's scope,
+and which elements name a role (lead, byline, tags, breadcrumbs, kicker, date) in their class or id.
+
+Everything is computed once per page and on demand. Walks are bounded: ancestors stop after MAX_DEPTH
+levels, and class/id scans run in C (XPath) or with one regex, so a hostile or huge page stays linear.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cached_property
+
+from lxml import etree
+from parsel import Selector
+
+from .selectors import element_text, one_line
+
+# class/id words (split on -, _, camelCase) that name an element's role, word for word.
+_WORDS = {
+    "lead": "lead lede leadtext intro introduction summary excerpt standfirst dek deck subtitle subtitel "
+            "subheadline subhead strapline abstract sapo chapo",
+    "author": "author authors byline writer reporter journalist correspondent kateb creator",
+    "tags": "tag tags tagcloud keyword keywords topics hashtags",
+    "crumbs": "breadcrumb breadcrumbs crumbs crumb pathway navpath path",
+    # A kicker: the section's name as a short link or label just above the headline.
+    "kicker": "category categories cat kicker rubric section overline supertitle",
+}
+_ROLE_WORDS = {name: frozenset(ws.split()) for name, ws in _WORDS.items()}
+_LEAD, _AUTHOR, _TAGS, _CRUMBS, _KICKER = (
+    re.compile("^(" + "|".join(sorted(_ROLE_WORDS[n])) + ")$") for n in ("lead", "author", "tags", "crumbs", "kicker"))
+# Page furniture: anything under these, outside the article's scope, is not the article's.
+FURNITURE = frozenset("nav header footer aside form script style noscript template".split())
+_BOXES = re.compile(r"^(related|recommended|popular|trending|most|comments?|sidebar|widget|share|social|"
+                    r"newsletter|ads?|advert|advertisement|promo|menu|more)$")
+_WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
+MAX_DEPTH = 100
+_SCOPE_TEXT = 500  # characters: an ancestor holding this much text is the article, not the title's box
+
+
+# Date roles: compounds count (`newsdate`, `posttime`); "update" is a modification, not a publication.
+_DATE_ROLE = re.compile(r"date|time|stamp|published|publish|posted|created|^(meta|info|details)$")
+MODIFIED_ROLE = re.compile(r"updat|modif|edited|lastmod|revised|changed")
+ROLES = (*_ROLE_WORDS, "date", "modified")
+# One regex over the raw class/id: most elements name no role at all and are skipped before word splitting.
+def _trie(words: set[str]) -> str:
+    """A regex alternation as a prefix tree: the regex engine tests one character per position instead of
+    trying every word there (the role gate runs on every element of the page)."""
+    if "" in words and len(words) == 1:
+        return ""
+    heads: dict[str, set[str]] = {}
+    for w in sorted(words):
+        if w:
+            heads.setdefault(w[0], set()).add(w[1:])
+    alts = [re.escape(c) + _trie(rest) for c, rest in heads.items()]
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    return f"(?:{body})?" if "" in words else body
+
+
+# Prefixes suffice for a gate: every role word starts with one of these (an exact test follows).
+_ANY_ROLE = re.compile(_trie({w for ws in _ROLE_WORDS.values() for w in ws} | {
+    "date", "time", "stamp", "publish", "posted", "created", "meta", "info", "details", "updat", "modif", "edited",
+    "lastmod", "revised", "changed"}))
+
+_REL = re.compile(r"author|tag|category", re.I)
+
+
+def words(el: etree._Element) -> list[str]:
+    """The class and id of an element as lower-case words: `storyLead article-intro` -> story, lead, ..."""
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return [w.lower() for w in _WORD_SPLIT.split(raw) if w]
+
+
+def has_role(el: etree._Element, pattern: re.Pattern[str]) -> bool:
+    return any(pattern.match(w) for w in words(el))
+
+
+def marked(page: Page, role: str, top: etree._Element | None = None) -> list[etree._Element]:
+    """Elements with `role` (a key of ROLES) inside `top` (default: the article's scope, else the page),
+    in document order."""
+    top = page.top if top is None else top
+    found = page.roles[role]
+    if top is page.root.root:
+        return list(found)
+    return [el for el in found if el is top or top in ancestors(el)]
+
+
+def scan_one(el: etree._Element) -> list[str]:
+    """The roles an element's class/id words name (most elements: none, found by one regex)."""
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if not _ANY_ROLE.search(raw.lower()):
+        return []
+    ws = {w.lower() for w in _WORD_SPLIT.split(raw) if w}
+    found = [name for name, role_words in _ROLE_WORDS.items() if ws & role_words]
+    if any(_DATE_ROLE.search(w) for w in ws):
+        found.append("date")
+    if any(MODIFIED_ROLE.search(w) for w in ws):
+        found.append("modified")
+    return found
+
+
+class Page:
+    """The evidence the generic finders share, each piece computed once per page: the title's heading,
+    the element where the body starts, and the article's scope (the element holding both)."""
+
+    def __init__(self, root: Selector, title: str | None, body: Sequence[str]) -> None:
+        self.root, self.title, self.body = root, title, list(body)
+
+    @cached_property
+    def heading(self) -> etree._Element | None:
+        return title_element(self.root, self.title)
+
+    @cached_property
+    def start(self) -> etree._Element | None:
+        return body_element(self.root, self.body)
+
+    @cached_property
+    def scope(self) -> etree._Element | None:
+        return find_scope(self.heading, self.start)
+
+    @cached_property
+    def elements(self) -> list[etree._Element]:
+        """Every element a finder may ask about, in document order: one walk of the page (each XPath walk
+        of a big page costs about half a millisecond, however simple its test)."""
+        return self.root.root.xpath("//*[@class or @id or @itemprop or @itemtype or @rel or @aria-label]")
+
+    @cached_property
+    def roles(self) -> dict[str, list[etree._Element]]:
+        """Role name -> the page's elements whose class/id words name it."""
+        out: dict[str, list[etree._Element]] = {name: [] for name in ROLES}
+        for el in self.elements:
+            for name in scan_one(el):
+                out[name].append(el)
+        return out
+
+    @cached_property
+    def marks(self) -> list[etree._Element]:
+        """Elements with itemprop or itemtype, the rel values the finders read, and labelled <nav>s."""
+        return [el for el in self.elements if el.get("itemprop") is not None or el.get("itemtype") is not None
+                or (el.get("rel") and _REL.search(el.get("rel")))
+                or (el.tag == "nav" and el.get("aria-label") is not None)]
+
+    def rel(self, word: str) -> list[etree._Element]:
+        return [el for el in self.marks if word in (el.get("rel") or "").lower().split()]
+
+    def itemprop(self, *names: str) -> list[etree._Element]:
+        return [el for el in self.marks if set((el.get("itemprop") or "").split()) & set(names)]
+
+    @property
+    def top(self) -> etree._Element:
+        """Where to look: the scope, else the whole page."""
+        return self.scope if self.scope is not None else self.root.root
+
+
+def ancestors(el: etree._Element, limit: int | None = None) -> list[etree._Element]:
+    """At most MAX_DEPTH ancestors, nearest first: hostile pages nest thousands deep, and a walk to the
+    root for every element would be quadratic."""
+    out: list[etree._Element] = []
+    for anc in el.iterancestors():
+        if len(out) >= (limit or MAX_DEPTH):
+            break
+        out.append(anc)
+    return out
+
+
+def in_furniture(el: etree._Element, scope: etree._Element | None) -> bool:
+    """Inside navigation, a sidebar, a form or a related/comments box. Inside the article's scope its own
+    header and footer are the article's (title, byline, tags); outside it they are the site's, unless
+    they belong to an <article> or <main>. Deeper than MAX_DEPTH under anything: furniture (no article
+    text sits that deep)."""
+    chain = ancestors(el, MAX_DEPTH + 1)
+    if len(chain) > MAX_DEPTH:
+        return True
+    inside = scope is not None and any(a is scope for a in chain)
+    for anc in chain:
+        if anc is scope:
+            return False
+        tag = anc.tag.lower() if isinstance(anc.tag, str) else ""
+        if tag in ("header", "footer"):
+            if inside or any(isinstance(a.tag, str) and a.tag.lower() in ("article", "main")
+                             for a in anc.iterancestors()):
+                continue
+            return True
+        if tag in FURNITURE or has_role(anc, _BOXES):
+            return True
+    return False
+
+
+def find_scope(heading: etree._Element | None, first: etree._Element | None) -> etree._Element | None:
+    """The lowest element holding the title heading and the first body paragraph; with only one of them,
+    its nearest <article>/<main>, else the nearest ancestor holding a page's worth of text."""
+    if heading is not None and first is not None:
+        # Kept in a list: lxml proxies are compared by identity only while a reference keeps them alive.
+        chain = ancestors(first, MAX_DEPTH)
+        for anc in ancestors(heading, MAX_DEPTH):
+            if anc in chain:
+                return anc
+    for el in (first, heading):
+        if el is None:
+            continue
+        chain = ancestors(el, MAX_DEPTH)
+        for anc in chain:
+            if isinstance(anc.tag, str) and anc.tag.lower() in ("article", "main"):
+                return anc
+        for anc in chain:
+            if isinstance(anc.tag, str) and anc.tag.lower() in ("body", "html", "form"):
+                break
+            if len(" ".join("".join(anc.itertext()).split())) >= _SCOPE_TEXT:
+                return anc
+    return None
+
+
+def title_element(root: Selector, title: str | None) -> etree._Element | None:
+    """The h1/h2 (or itemprop=headline) whose text is the title, else the innermost element whose whole
+    text is the title (legacy pages: `<td><b>title</b></td>`), else the first h1 outside furniture."""
+    if title:
+        wanted = " ".join(title.split())
+        try:
+            # normalize-space in C first: element_text of every h2 of a big page costs more.
+            for el in root.root.xpath("(//h1 | //h2 | //*[@itemprop='headline'])[normalize-space(.) = $t]", t=wanted):
+                if one_line(element_text(el)) == title:
+                    return el
+        except ValueError:  # control characters cannot be an XPath string
+            pass
+        try:
+            # Text nodes, not elements: normalize-space(.) of every element is quadratic on big pages.
+            # contains() first: normalize-space() builds a string for every text node it is given.
+            found = root.root.xpath("//body//text()[contains(., $w)][normalize-space(.) = $t]/..", t=wanted,
+                               w=max(wanted.split(), key=len))
+        except ValueError:  # control characters cannot be an XPath string
+            found = []
+        if found:
+            return found[0]
+    for el in root.root.xpath("//h1"):
+        if not in_furniture(el, None) and one_line(element_text(el)):
+            return el
+    return None
+
+
+def body_element(root: Selector, body: Sequence[str]) -> etree._Element | None:
+    """The element holding the start of the first body paragraph."""
+    if not body:
+        return None
+    probe = " ".join(body[0].split()[:4])[:40]
+    if len(probe) < 8:
+        return None
+    try:
+        # Only visible text: a JSON-LD description or a <title> repeats the first sentence in the head.
+        # The raw test first (cheap); normalize-space only when the page's spacing differs from the body's.
+        visible = "[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]/.."
+        found = root.root.xpath("//body//text()[contains(., $p)]" + visible, p=probe) or \
+            root.root.xpath("//body//text()[contains(., $w)][contains(normalize-space(.), $p)]" + visible, p=probe,
+                       w=max(probe.split(), key=len))
+    except ValueError:  # control characters cannot be an XPath string
+        return None
+    return found[0] if found else None
+
+
+def order(el: etree._Element) -> tuple[int, ...]:
+    """Document-order key: the element's index under each of its ancestors, from the root."""
+    key: list[int] = []
+    for _ in range(MAX_DEPTH):
+        parent = el.getparent()
+        if parent is None:
+            break
+        key.append(parent.index(el))
+        el = parent
+    return tuple(reversed(key))
