@@ -24,6 +24,7 @@ OPERATORS = ("OR", "AND", "NOT")
 FIELDS = {"title:": "title", "عنوان:": "title"}
 _FIELD_LIKE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?!//)")
 ALL_LANGUAGES = (ARABIC, SORANI, PLAIN)
+_ARABIC = re.compile("[\u0620-\u064a\u066e-\u06d3]")
 
 
 @dataclass
@@ -64,7 +65,7 @@ def word_terms(token: str, languages: tuple[str, ...], prefix: bool = False) -> 
     found: list[str] = []
     for lang in languages:
         base = [term(token, lang, not prefix)]
-        if lang == ARABIC and token.isalpha():
+        if lang == ARABIC and token.isalpha() and _ARABIC.match(token):
             for clitic in CLITICS:
                 if token.startswith(clitic) and len(token) - len(clitic) >= _STRIP_TYPED_CLITIC:
                     base.append(term(token[len(clitic):], lang, not prefix))

@@ -58,11 +58,11 @@ def one_line_error(proc: Any) -> str:
     return str(proc.stderr)
 
 
-QUERIES_NO_MATCH = ["'; DELETE FROM versions; --", "x; DROP TABLE articles; --", "NEAR(", "NEAR(a b)", "title_key: x",
+QUERIES_NO_MATCH = ["'; DELETE FROM versions; --", "x; DROP TABLE articles; --", "title_key: x",
                     "{title_key body_key}: x", "^abc", "a AND b", "x) OR (1=1", "😀 zz", "articles_fts MATCH 'x'",
-                    "a*b", "x:y:z", "1=1", "\u202e\u0000zz"]
+                    "a*b", "1=1", "\u202e\u0000zz"]
 QUERIES_REFUSED = ['"; DROP TABLE articles; --', '"unbalanced', "*", "OR", "NOT", "a OR", "-", "()", '"', "AND x",
-                   "'", "", "%", "_", "\\", "' OR 1=1 --"]
+                   "'", "", "%", "_", "\\", "' OR 1=1 --", "NEAR(", "NEAR(a b)", "x:y:z", "body:x"]
 
 
 def search(archive: str, query: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
