@@ -74,6 +74,15 @@ def search(db: Any, query: str, limit: int = 20, edition: str | None = None, *, 
     return _results(database, found, parsed.terms())
 
 
+def check_edition(db: Any, edition: str) -> None:
+    """QueryError naming the archive's editions when it has no article of `edition`."""
+    database = as_database(db)
+    if database.execute("SELECT 1 FROM articles WHERE edition = ? LIMIT 1", [edition]).fetchone():
+        return
+    have = [e for (e,) in database.execute("SELECT DISTINCT edition FROM articles ORDER BY edition")]
+    raise QueryError(f"no edition {edition!r} in this archive (it has: {', '.join(have) or 'no articles yet'})")
+
+
 def _results(db: Any, found: Sequence[tuple[int, int, float | None]],
              terms: Sequence[tuple[str, bool]]) -> list[dict[str, Any]]:
     """The articles of `found` (rowid, docid, score), in that order, with their snippets."""

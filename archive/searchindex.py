@@ -84,8 +84,9 @@ def rebuild(db: Any) -> int:
             lang, new = language(edition), docid(when, rowid)
             fts.append((new, analyse(title, lang), analyse(lead, lang), analyse(body, lang)))
             ids.append((new, rowid))
-        db.executemany("INSERT INTO search_fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)", fts)
-        db.executemany("UPDATE articles SET search_id = ? WHERE rowid = ?", ids)
+        raw = getattr(db, "conn", db)  # a sqlite_utils Database or a plain connection
+        raw.executemany("INSERT INTO search_fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)", fts)
+        raw.executemany("UPDATE articles SET search_id = ? WHERE rowid = ?", ids)
         count += len(page)
         last = page[-1][0]
     db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
