@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -95,18 +96,28 @@ def _results(db: Any, found: Sequence[tuple[int, int, float | None]],
         f"WHERE a.rowid IN ({marks})", [rid for rid, _, _ in found])
     names = [c[0] for c in cursor.description]
     by_rowid = {row[0]: dict(zip(names, row)) for row in cursor}
+    # The analysed text says which fields hold a match, so a body without one is never scanned word by word.
+    analysed = {docid: (lead, body) for docid, lead, body in db.execute(
+        f"SELECT rowid, lead, body FROM search_fts WHERE rowid IN ({marks})", [d for _, d, _ in found])}
+    exact = {t for t, prefix in terms if not prefix}
+    prefixes = tuple(t for t, prefix in terms if prefix)
     results = []
-    for rid, _docid, score in found:
+    for rid, docid, score in found:
         row = by_rowid.get(rid)
         if row is None:
             continue
         row.pop("rid")
         lang = language(row["edition"])
         body, lead = row.pop("body") or "", row.pop("lead") or ""
-        text, spans = snippet(body, terms, lang)
+        lead_terms, body_terms = analysed.get(docid, (None, None))
+        text, spans = "", []
+        for shown, indexed in ((body, body_terms), (lead, lead_terms)):
+            at = None if indexed is None else _first_match(indexed, exact, prefixes)
+            if indexed is None or at is not None:
+                text, spans = snippet(shown, terms, lang, hint=at)
+                if spans:
+                    break
         if not spans:
-            text, spans = snippet(lead, terms, lang)
-        if not spans and not text:
             text = window(" ".join((lead or body).split()), 0)[0]
         row["snippet"], row["highlights"] = text, spans
         row["title_highlights"] = matches(row["title"] or "", terms, lang)
@@ -127,9 +138,22 @@ def readable_url(url: str | None) -> str:
         return url
 
 
+def _first_match(analysed: str, exact: set[str], prefixes: tuple[str, ...]) -> float | None:
+    """Where in the analysed text (0..1) its first matching term is; None when no term matches."""
+    tokens = analysed.split()
+    for i, t in enumerate(tokens):
+        if t in exact or (prefixes and t.startswith(prefixes)):
+            return i / len(tokens)
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _word_terms(word: str, lang: str) -> tuple[str, ...]:
+    return tuple(term(tok, lang) for tok in key(word).split())
+
+
 def _hit(word: str, exact: set[str], prefixes: tuple[str, ...], lang: str) -> bool:
-    return any((t := term(tok, lang)) in exact or (prefixes and t.startswith(prefixes))
-               or (prefixes and term(tok, lang, False).startswith(prefixes)) for tok in key(word).split())
+    return any(t in exact or (prefixes and t.startswith(prefixes)) for t in _word_terms(word, lang))
 
 
 def matches(text: str, terms: Sequence[tuple[str, bool]], lang: str, start: int = 0,
@@ -148,15 +172,40 @@ def matches(text: str, terms: Sequence[tuple[str, bool]], lang: str, start: int 
     return spans
 
 
-def snippet(text: str, terms: Sequence[tuple[str, bool]], lang: str,
-            width: int = SNIPPET_CHARS) -> tuple[str, Highlights]:
-    """About `width` characters of display text around the first matching word, and the spans of every
-    matching word in it (offsets into the returned string); ("", []) when no word matches."""
+def _near(flat: str, hint: float, exact: set[str], prefixes: tuple[str, ...], lang: str) -> int | None:
+    """The offset of a matching word near `hint` (a fraction of the text's words), searched outwards.
+
+    The analysed text has one term per key token, and key tokens follow the display words closely, so
+    the match is within a few words of the hint: no need to analyse every word before it."""
+    words = [m.span() for m in re.finditer(r"\S+", flat)]
+    if not words:
+        return None
+    guess = min(len(words) - 1, round(hint * len(words)))
+    for step in range(len(words)):
+        for j in (guess - step, guess + step) if step else (guess,):
+            if 0 <= j < len(words) and _hit(flat[words[j][0]:words[j][1]], exact, prefixes, lang):
+                return words[j][0]
+        if guess - step < 0 and guess + step >= len(words):
+            break
+    return None
+
+
+def snippet(text: str, terms: Sequence[tuple[str, bool]], lang: str, width: int = SNIPPET_CHARS,
+            hint: float | None = None) -> tuple[str, Highlights]:
+    """About `width` characters of display text around the first matching word (or the one nearest
+    `hint`, a fraction of the words), and the spans of every matching word in it (offsets into the
+    returned string); ("", []) when no word matches."""
     flat = " ".join(text.split())
-    first = matches(flat, terms, lang, first=True)
+    if hint is None:
+        first = [span[0] for span in matches(flat, terms, lang, first=True)]
+    else:
+        exact = {t for t, prefix in terms if not prefix}
+        prefixes = tuple(t for t, prefix in terms if prefix)
+        found = _near(flat, hint, exact, prefixes, lang)
+        first = [] if found is None else [found]
     if not first:
         return "", []
-    piece, offset = window(flat, first[0][0], width)
+    piece, offset = window(flat, first[0], width)
     lead = 1 if piece.startswith("…") else 0
     body = piece[lead:].rstrip("…")
     spans = [(s + lead, e + lead) for s, e in matches(body, terms, lang)]

@@ -1,19 +1,21 @@
 """The search index (search_fts): one row per article, its current version analysed, under a time-ordered docid.
 
-The docid is `minute << 32 | articles.rowid`, the minute being the article's publication time as the
-site wrote it (first seen, when no date was published): FTS5 walks a term's matches in docid order, so
-newest-first is `ORDER BY rowid DESC LIMIT n` (it stops after n rows) and a date range is a docid
-range (archive/search.py). articles.search_id holds each article's docid.
+The docid is `minute << 12 | n`, the minute being the article's publication time as the site wrote it
+(first seen, when no date was published) and n its place among that minute's articles (a full minute
+spills into the next): FTS5 walks a term's matches in docid order, so newest-first is
+`ORDER BY rowid DESC LIMIT n` (it stops after n rows) and a date range is a docid range
+(archive/search.py). articles.search_id holds each article's docid. Small docid gaps keep the index
+small: FTS5 stores each posting as a varint delta from the previous docid.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from archive.analysis import analyse, language
 
-SHIFT = 32
+SHIFT = 12
 _EPOCH = datetime(1970, 1, 1)
 # FTS5 'unicode61' splits on the spaces analyse() leaves; remove_diacritics only knows Latin marks, and
 # the analysed text has none left anyway.
@@ -34,8 +36,34 @@ def minute(when: str | None) -> int:
     return 0
 
 
-def docid(when: str | None, rowid: int) -> int:
-    return minute(when) << SHIFT | int(rowid)
+def minute_iso(minute_count: int) -> str:
+    """The wall-clock YYYY-MM-DDTHH:MM of a minute() value."""
+    return (_EPOCH + timedelta(minutes=minute_count)).strftime("%Y-%m-%dT%H:%M")
+
+
+class DocIds:
+    """Docid allocation for a bulk build (migration, benchmark): the first free docid of each minute."""
+
+    def __init__(self) -> None:
+        self.taken: set[int] = set()
+
+    def __call__(self, when: str | None) -> int:
+        new = minute(when) << SHIFT
+        while new in self.taken:
+            new += 1
+        self.taken.add(new)
+        return new
+
+
+def allocate(db: Any, when: str | None) -> int:
+    """The first docid of `when`'s minute no article holds."""
+    base = minute(when) << SHIFT
+    top = db.execute("SELECT max(search_id) FROM articles WHERE search_id >= ? AND search_id < ?",
+                     [base, base + (1 << SHIFT)]).fetchone()[0]
+    new = base if top is None else top + 1
+    while db.execute("SELECT 1 FROM articles WHERE search_id = ?", [new]).fetchone():
+        new += 1
+    return new
 
 
 def day_range(since: str | None, until: str | None) -> tuple[int, int]:
@@ -57,9 +85,10 @@ def index_article(db: Any, rowid: int, title_key: str | None, lead_key: str | No
                      "WHERE rowid = ?", [rowid]).fetchone()
     edition, when, old = row
     lang = language(edition)
-    new = docid(when, rowid)
     if old is not None:
         db.execute("DELETE FROM search_fts WHERE rowid = ?", [old])
+    # An edit keeps its docid unless the publication minute changed (an approximate date made exact).
+    new = old if old is not None and old >> SHIFT == minute(when) else allocate(db, when)
     db.execute("INSERT INTO search_fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
                [new, analyse(title_key, lang), analyse(lead_key, lang), analyse(body_key, lang)])
     if old != new:
@@ -72,6 +101,7 @@ def rebuild(db: Any) -> int:
     db.execute("DELETE FROM search_fts")
     db.execute("UPDATE articles SET search_id = NULL")
     count, last = 0, 0
+    docid = DocIds()
     while True:
         page = db.execute(
             "SELECT a.rowid, a.edition, coalesce(a.published_at, a.first_seen_at), v.title_key, v.lead_key, "
@@ -81,7 +111,7 @@ def rebuild(db: Any) -> int:
             break
         fts, ids = [], []
         for rowid, edition, when, title, lead, body in page:
-            lang, new = language(edition), docid(when, rowid)
+            lang, new = language(edition), docid(when)
             fts.append((new, analyse(title, lang), analyse(lead, lang), analyse(body, lang)))
             ids.append((new, rowid))
         raw = getattr(db, "conn", db)  # a sqlite_utils Database or a plain connection
