@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -166,7 +167,7 @@ def matches(text: str, terms: Sequence[tuple[str, bool]], lang: str, start: int 
         if found.start() < start:
             continue
         if _hit(found.group(), exact, prefixes, lang):
-            spans.append(found.span())
+            spans.append(_letters(found))
             if first:
                 break
     return spans
@@ -188,6 +189,17 @@ def _near(flat: str, hint: float, exact: set[str], prefixes: tuple[str, ...], la
         if guess - step < 0 and guess + step >= len(words):
             break
     return None
+
+
+def _letters(found: re.Match[str]) -> tuple[int, int]:
+    """A word's span without the punctuation around it («أربيل»، -> أربيل)."""
+    start, end = found.span()
+    text = found.string
+    while start < end - 1 and unicodedata.category(text[start])[0] in "PS":
+        start += 1
+    while end > start + 1 and unicodedata.category(text[end - 1])[0] in "PS":
+        end -= 1
+    return start, end
 
 
 def snippet(text: str, terms: Sequence[tuple[str, bool]], lang: str, width: int = SNIPPET_CHARS,

@@ -103,10 +103,14 @@ def build_search_archive(path: str, versions: int, seed: int = 24, baseline: boo
     tail = _tail(seed)
     keyed = {w: key(w) for w in [*WORDS, *tail[0]]}
     analysed = {w: analyse(k, "ar") for w, k in keyed.items()}
+    pool = _pool(seed, keyed, analysed, tail)
     n_articles = round(versions / (1 + SECOND_VERSION_SHARE))
     second = versions - n_articles
     conn = sqlite3.connect(path)
+    # A throwaway file: no journal, no syncs, a big page cache for the FTS segment merges.
+    conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -262144")
     if baseline:
         conn.execute(f"CREATE VIRTUAL TABLE plain_fts USING fts5(title_key, lead_key, body_key, "
                      f"tokenize = '{searchindex.TOKENIZE}')")
@@ -136,32 +140,33 @@ def build_search_archive(path: str, versions: int, seed: int = 24, baseline: boo
     for j in range(n_articles):
         rng = random.Random(seed * 1_000_003 + j)
         art_key, url = f"kurdistan24:ar:{FIRST_ID + j}", f"{HOST}/ar/story/{FIRST_ID + j}"
-        title, title_key = _text(rng, keyed, 1, tail)
-        lead, lead_key = _text(rng, keyed, 1, tail)
-        paras = [_text(rng, keyed, rng.randint(1, 3), tail) for _ in range(rng.randint(6, 14))]
+        title, title_key, title_an = _pooled(rng, pool, 1)
+        lead, lead_key, lead_an = _pooled(rng, pool, 1)
+        paras = [_pooled(rng, pool, rng.randint(1, 3)) for _ in range(rng.randint(6, 14))]
         # Exactly `versions` in all: `second` articles, spread evenly, get a second version.
         count = 2 if (j * second) // n_articles != ((j + 1) * second) // n_articles else 1
         minute = first_minute + rng.randrange(span)
         when = f"{searchindex.minute_iso(minute)}:00+03:00"
         for number in range(1, count + 1):
             if number == 2:
-                paras.append(_text(rng, keyed, 2, tail))
-            body, body_key = "\n\n".join(p for p, _ in paras), " ".join(k for _, k in paras)
+                paras.append(_pooled(rng, pool, 2))
+            body, body_key = "\n\n".join(p for p, _, _ in paras), " ".join(k for _, k, _ in paras)
             digest = hashlib.sha256("\x1e".join([title_key, lead_key, body_key]).encode()).hexdigest()
-            vers.append((art_key, number, crawl_id, when, url, title[:-1], lead[:-1], body, title_key, lead_key,
+            vers.append((art_key, number, crawl_id, when, url, title, lead, body, title_key, lead_key,
                          body_key, digest))
             made += 1
         if j == 0:
             assert key(body) == body_key and key(title) == title_key, "bulk key layer differs from key()"
-            assert analyse(body, "ar") == _analysed(body, analysed), "bulk analysis differs from analyse()"
+            assert analyse(body, "ar") == " ".join(a for _, _, a in paras), "bulk analysis differs from analyse()"
         docid = docids(when)
         arts.append((art_key, str(FIRST_ID + j), url, when, when, when, count, count, when, docid))
-        fts.append((docid, _analysed(title, analysed), _analysed(lead, analysed), _analysed(body, analysed)))
+        fts.append((docid, title_an, lead_an, " ".join(a for _, _, a in paras)))
         if baseline:
             plain.append((j + 1, title_key, lead_key, body_key))
-        if len(vers) >= 5000:
+        if len(vers) >= 20_000:
             flush()
     flush()
+    conn.execute("PRAGMA journal_mode = WAL")
     sizes = {name: _bytes(conn, name) for name in ("search_fts", "plain_fts" if baseline else "search_fts")}
     conn.close()
     figures = {"articles": n_articles, "versions": made, "build_s": time.perf_counter() - started,
@@ -172,8 +177,28 @@ def build_search_archive(path: str, versions: int, seed: int = 24, baseline: boo
     return figures
 
 
-def _analysed(text: str, analysed: dict[str, str]) -> str:
-    return " ".join(filter(None, (analysed[w.rstrip(".")] for w in text.split())))
+POOL_SIZE = 60_000
+
+
+def _pool(seed: int, keyed: dict[str, str], analysed: dict[str, str],
+          tail: tuple[list[str], list[float]]) -> list[tuple[str, str, str]]:
+    """Generated sentences (display, key, analysed), drawn from by every article: a million versions are
+    then built in minutes, with the same word frequencies as sentences made word by word."""
+    rng = random.Random(seed)
+    pool = []
+    for _ in range(POOL_SIZE):
+        shown, keys = _text(rng, keyed, 1, tail)
+        words = shown[:-1].split()
+        pool.append((shown, keys, " ".join(filter(None, (analysed[w] for w in words)))))
+    return pool
+
+
+def _pooled(rng: random.Random, pool: list[tuple[str, str, str]], sentences: int) -> tuple[str, str, str]:
+    picked = [pool[rng.randrange(POOL_SIZE)] for _ in range(sentences)]
+    if sentences == 1:
+        shown, keys, analysed = picked[0]
+        return shown[:-1], keys, analysed  # a title or lead: no full stop
+    return " ".join(p[0] for p in picked), " ".join(p[1] for p in picked), " ".join(p[2] for p in picked)
 
 
 def _bytes(conn: sqlite3.Connection, table: str) -> int:
