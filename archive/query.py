@@ -44,9 +44,12 @@ class Parsed:
     clauses: list[list[Unit]]  # AND of ORs
     negatives: list[Unit]
 
-    def match(self) -> str:
+    def match(self, within: str | None = None) -> str:
+        """The MATCH expression; `within` a column restricts the words to find (not the excluded ones)."""
         positive = " AND ".join("(" + " OR ".join(u.fts() for u in c) + ")" for c in self.clauses)
-        if len(self.clauses) > 1 and self.negatives:
+        if within:
+            positive = f"{within} : ({positive})"
+        elif len(self.clauses) > 1 and self.negatives:
             positive = f"({positive})"
         return " ".join([positive, *(f"NOT {u.fts()}" for u in self.negatives)])
 

@@ -25,8 +25,9 @@ def add_parser(sub: Any) -> None:
                    "title:word (titles only); NEAR and other field: prefixes are refused")
     p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N results (default: 20)")
     p.add_argument("--sort", choices=searches.SORTS, default="date",
-                   help="date: newest publication first (default: complete, and what a reader of news "
-                   f"expects); rank: best bm25 match among the newest {searches.RANK_POOL} matches")
+                   help="date: newest publication first (default: exact, and what a reader of news "
+                   "expects); rank: matches in the title first, then in the lead, then the rest, newest "
+                   "first within each")
     p.add_argument("--lang", default=None, metavar="EDITION", help="only this edition (ar, ckb, ...)")
     p.add_argument("--title-only", action="store_true", help="match every word in titles only")
     p.add_argument("--since", default=None, metavar="YYYY-MM-DD",
