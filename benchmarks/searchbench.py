@@ -202,11 +202,13 @@ def _pooled(rng: random.Random, pool: list[tuple[str, str, str]], sentences: int
 
 
 def _bytes(conn: sqlite3.Connection, table: str) -> int:
-    """Bytes of an FTS5 table and its shadow tables (dbstat)."""
+    """Bytes of an FTS5 table and its shadow tables: its pages counted in dbstat (the aggregate sum of
+    pgsize is a 32-bit integer in SQLite 3.40 and wraps past 2 GB)."""
     names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
                                         "(name = ? OR name LIKE ? || '\\_%' ESCAPE '\\')", [table, table])]
-    return sum(conn.execute("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name = ? AND aggregate = 1",
-                            [name]).fetchone()[0] for name in names)
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    return page * sum(conn.execute("SELECT count(*) FROM dbstat WHERE name = ?", [name]).fetchone()[0]
+                      for name in names)
 
 
 def _percentiles(timings: list[float]) -> dict[str, float]:
