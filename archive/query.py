@@ -1,32 +1,38 @@
-"""A user's search query -> an FTS5 MATCH expression over the key layer, with Arabic clitic prefix expansion."""
+"""A user's search query -> an FTS5 MATCH expression over the analysed index (archive/analysis.py).
+
+A query word is analysed exactly as the indexed text was, so it is one index term (الحكومات, الحكومة
+and حكومي are all حكوم). The single-letter Arabic clitics the index keeps (و ف ب ل ك, see
+archive/analysis.py) are added as exact terms (وحكوم, بحكوم ...), never as prefix scans.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+from archive.analysis import ARABIC, PLAIN, SORANI, language, term
 from archive.errors import QueryError
 from archive.text import key
 
-# Proclitics in key form (ة/أ already folded): article, conjunctions, prepositions and their combinations.
-# ل + ال is written لل, so "لال" never occurs.
-PREFIXES = ("", "ال", "و", "ف", "ب", "ل", "ك", "وال", "فال", "بال", "كال", "لل", "ول", "فل", "وب", "فب", "وك", "فك",
-            "ولل", "فلل", "وبال", "فبال", "وكال", "فكال")
-_BY_LENGTH = sorted((p for p in PREFIXES if p), key=len, reverse=True)
-_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
-# Letters only Kurdish/Persian use: their initial ب/و/ل is not a clitic, so such words are not stripped.
-_KURDISH = re.compile(r"[پچژگڤێۆڵ]")
+# Single-letter proclitics and their pairs, as they stand before a word without the article.
+CLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "فب", "ول", "فل", "وك", "فك")
+# A typed word starting with a clitic letter is also read without it when this much remains (واربيل);
+# shorter remainders are too often the word's own letters (وزارة, بغداد, لبنان).
+_STRIP_TYPED_CLITIC = 5
 OPERATORS = ("OR", "AND", "NOT")
 # Field prefixes a user may type before a word or phrase (`title:أربيل`), mapped to FTS columns.
-FIELDS = {"title:": "title_key", "عنوان:": "title_key"}
+FIELDS = {"title:": "title", "عنوان:": "title"}
+_FIELD_LIKE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?!//)")
+ALL_LANGUAGES = (ARABIC, SORANI, PLAIN)
+_ARABIC = re.compile("[\u0620-\u064a\u066e-\u06d3]")
 
 
 @dataclass
 class Unit:
-    """One searchable piece of the query: its FTS expression, and the key forms it matches (for snippets)."""
+    """One searchable piece of the query: its FTS expression, and the terms it matches (for highlights)."""
 
     expr: str
-    forms: list[tuple[str, bool]] = field(default_factory=list)  # (key word, prefix match?)
+    terms: list[tuple[str, bool]] = field(default_factory=list)  # (index term, prefix match?)
     column: str | None = None  # restrict to one FTS column (title:word, --title-only)
 
     def fts(self) -> str:
@@ -38,14 +44,18 @@ class Parsed:
     clauses: list[list[Unit]]  # AND of ORs
     negatives: list[Unit]
 
-    def match(self) -> str:
+    def match(self, within: str | None = None) -> str:
+        """The MATCH expression; `within` a column restricts the words to find (not the excluded ones)."""
         positive = " AND ".join("(" + " OR ".join(u.fts() for u in c) + ")" for c in self.clauses)
-        if len(self.clauses) > 1 and self.negatives:
+        if within:
+            positive = f"{within} : ({positive})"
+        elif len(self.clauses) > 1 and self.negatives:
             positive = f"({positive})"
         return " ".join([positive, *(f"NOT {u.fts()}" for u in self.negatives)])
 
-    def forms(self) -> list[tuple[str, bool]]:
-        return [f for clause in self.clauses for unit in clause for f in unit.forms]
+    def terms(self) -> list[tuple[str, bool]]:
+        """The index terms the positive part matches: what a snippet highlights."""
+        return [t for clause in self.clauses for unit in clause for t in unit.terms]
 
 
 def _quote(text: str) -> str:
@@ -53,49 +63,37 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def stem(word: str) -> str:
-    """Strip the longest proclitic when enough of the word remains (so كتاب keeps its ك, والحكومه -> حكومه)."""
-    if not _ARABIC.search(word) or _KURDISH.search(word):
-        return word
-    for prefix in _BY_LENGTH:
-        # After an article at least 3 letters must remain, after a bare و/ب/ل/ف/ك at least 4: shorter
-        # remainders are too often the word's own letters (كتاب, وزير, بيان).
-        minimum = 3 if prefix.endswith(("ال", "لل")) else 4
-        if word.startswith(prefix) and len(word) - len(prefix) >= minimum:
-            return word[len(prefix):]
-    return word
+def word_terms(token: str, languages: tuple[str, ...], prefix: bool = False) -> list[str]:
+    """The index terms one key token may stand for, in every language searched (first: the plain term)."""
+    found: list[str] = []
+    for lang in languages:
+        base = [term(token, lang, not prefix)]
+        if lang == ARABIC and token.isalpha() and _ARABIC.match(token):
+            for clitic in CLITICS:
+                if token.startswith(clitic) and len(token) - len(clitic) >= _STRIP_TYPED_CLITIC:
+                    base.append(term(token[len(clitic):], lang, not prefix))
+            base += [c + b for b in list(base) for c in CLITICS]
+        found += base
+    return list(dict.fromkeys(found))
 
 
-def clitic_forms(word: str) -> list[str]:
-    """The word and its clitic-prefixed forms, all built on its stem; Latin and digits are left alone."""
-    if not _ARABIC.search(word):
-        return [word]
-    base = stem(word)
-    forms = [p + base for p in PREFIXES]
-    if len(word) - len(base) == 1:
-        # A lone و/ب/ل/ف/ك may be the word's own first letter (كهرباء, وزارة, بغداد): the clitics go
-        # in front of the whole word too, or الكهرباء and الوزارة would never be found.
-        forms += [p + word for p in PREFIXES if p]
-    forms = list(dict.fromkeys(forms))
-    return forms if word in forms else [word, *forms]
-
-
-def _term(words: list[str]) -> Unit:
-    """A single bare word: prefix queries over its clitic forms (digits exact, so 24 does not match 2024x)."""
-    [word] = words
-    prefix = not word.isdigit()
-    forms = clitic_forms(word)
+def _term(token: str, languages: tuple[str, ...], prefix: bool) -> Unit:
+    terms = word_terms(token, languages, prefix)
     star = "*" if prefix else ""
-    return Unit("(" + " OR ".join(_quote(f) + star for f in forms) + ")", [(f, prefix) for f in forms])
+    return Unit("(" + " OR ".join(_quote(t) + star for t in terms) + ")", [(t, prefix) for t in terms])
 
 
-def _phrase(words: list[str]) -> Unit:
-    """Consecutive words, exact; only the first may carry a clitic (والحكومه الاتحاديه)."""
-    firsts = clitic_forms(words[0])
-    rest = " ".join(words[1:])
-    exprs = [_quote(f"{first} {rest}".strip()) for first in firsts]
-    forms = [(f, False) for f in firsts] + [(w, False) for w in words[1:]]
-    return Unit("(" + " OR ".join(exprs) + ")", forms)
+def _phrase(tokens: list[str], languages: tuple[str, ...]) -> Unit:
+    """Consecutive words, each analysed; only the first may carry a clitic the index keeps."""
+    exprs: list[str] = []
+    terms: list[tuple[str, bool]] = []
+    for lang in languages:
+        rest = [term(t, lang) for t in tokens[1:]]
+        for first in word_terms(tokens[0], (lang,)):
+            exprs.append(_quote(" ".join([first, *rest])))
+            terms.append((first, False))
+        terms += [(t, False) for t in rest]
+    return Unit("(" + " OR ".join(dict.fromkeys(exprs)) + ")", list(dict.fromkeys(terms)))
 
 
 def _field(query: str, i: int) -> tuple[str | None, int]:
@@ -106,6 +104,10 @@ def _field(query: str, i: int) -> tuple[str | None, int]:
             if after >= len(query) or query[after].isspace():
                 raise QueryError(f"{prefix} needs a word or \"phrase\" right after it, as in {prefix}أربيل")
             return column, after
+    other = _FIELD_LIKE.match(query, i)
+    if other and other.end() < len(query) and not query[other.end()].isspace():
+        raise QueryError(f"unknown field {other.group(1)}: (only title: is supported; a word is searched in "
+                         "title, lead and body)")
     return None, i
 
 
@@ -117,6 +119,8 @@ def _lex(query: str) -> list[tuple[str, str, bool, str | None]]:
         if query[i].isspace():
             i += 1
             continue
+        if query.startswith("NEAR(", i) or query.startswith("NEAR/", i):
+            raise QueryError("NEAR is not supported: use a \"phrase\" or several words (all must match)")
         negated = query[i] == "-" and i + 1 < n and not query[i + 1].isspace()
         if negated:
             i += 1
@@ -137,11 +141,23 @@ def _lex(query: str) -> list[tuple[str, str, bool, str | None]]:
     return tokens
 
 
-def parse(query: str, title_only: bool = False) -> Parsed:
+def _unit(kind: str, text: str, languages: tuple[str, ...]) -> Unit | None:
+    prefix = kind == "term" and text.endswith("*") and len(text.rstrip("*")) > 0
+    words = key(text).split()
+    if not words:
+        return None
+    if kind == "phrase" or len(words) > 1:
+        return _phrase(words, languages)
+    return _term(words[0], languages, prefix and not words[0].isdigit())
+
+
+def parse(query: str, title_only: bool = False, edition: str | None = None) -> Parsed:
     """Words are ANDed; `OR` joins the words on each side; `NOT word` / `-word` exclude; "…" is a phrase;
-    `title:word` matches in titles only (every word does with `title_only`)."""
+    `word*` matches words starting with word; `title:word` matches in titles only (every word does with
+    `title_only`). Words are analysed for `edition`'s language, or for every language when it is None."""
     if not query or not query.strip():
         raise QueryError("empty query: give at least one word to search for")
+    languages = (language(edition),) if edition else ALL_LANGUAGES
     clauses: list[list[Unit]] = []
     negatives: list[Unit] = []
     pending: str | None = None  # an operator waiting for its right-hand word
@@ -154,13 +170,12 @@ def parse(query: str, title_only: bool = False) -> Parsed:
                 raise QueryError(f"{text} needs a word to search for on its left, in {query!r}")
             pending = text
             continue
-        words = key(text).split()
-        if not words:
+        unit = _unit(kind, text, languages)
+        if unit is None:
             if pending:
                 raise QueryError(f"{pending} is followed by {text!r}, which has no searchable letters or digits")
             continue  # punctuation alone: nothing to match, like the indexed text
-        unit = _phrase(words) if kind == "phrase" or len(words) > 1 else _term(words)
-        unit.column = "title_key" if title_only else column
+        unit.column = "title" if title_only else column
         if negated or pending == "NOT":
             if pending == "OR":
                 raise QueryError(f"cannot OR an excluded word ({text!r}) in {query!r}")
@@ -182,6 +197,6 @@ def parse(query: str, title_only: bool = False) -> Parsed:
     return Parsed(clauses, negatives)
 
 
-def build_match(query: str, title_only: bool = False) -> str:
+def build_match(query: str, title_only: bool = False, edition: str | None = None) -> str:
     """The FTS5 MATCH expression for `query` (every term quoted: user input is never FTS syntax)."""
-    return parse(query, title_only).match()
+    return parse(query, title_only, edition).match()

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from archive import neardup
+from archive import neardup, searchindex
 from archive.policy import next_check_at
 from archive.text import count_replacement
 from archive.version import dumps
@@ -132,9 +132,7 @@ class ArticleRows:
 
     def _index_fts(self, rowid: int, art_key: str, fields: Mapping[str, Any]) -> None:
         # The indexes hold only the current version: replace the article's rows.
-        self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", [rowid])
-        self.db.execute("INSERT INTO articles_fts (rowid, title_key, lead_key, body_key) VALUES (?, ?, ?, ?)",
-                        [rowid, fields["title_key"], fields["lead_key"], fields["body_key"]])
+        searchindex.index_article(self.db, rowid, fields["title_key"], fields["lead_key"], fields["body_key"])
         neardup.index_article(self.db, art_key, fields["body_key"])  # duplicate_of for near-copies
 
     def _log_fetch(self, crawl_id: int, art_key: str | None, item: Mapping[str, Any], outcome: str,

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from archive.errors import ArchiveError
 from archive.lock import real_path
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Key text is already folded by archive.text.key(), so the tokenizer must not fold again;
 # remove_diacritics only knows Latin marks anyway.
@@ -171,9 +171,22 @@ def _v1(db: Database) -> None:
         "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5("
         f"title_key, lead_key, body_key, tokenize = '{FTS_TOKENIZE}')"
     )
-    from archive import neardup, views  # here, not at the top: both import archive.schema
+    from archive import neardup  # here, not at the top: it imports archive.schema
 
-    neardup.ensure_tables(db)
+    neardup.ensure_tables(db)  # the views come with v4, which adds the column they show
+
+
+def _v4(db: Database) -> None:
+    """The analysed search index (archive/searchindex.py) replaces articles_fts, built from the stored
+    versions in place; its docid follows publication time (articles.search_id)."""
+    from archive import searchindex, views
+
+    if "search_id" not in {c[1] for c in db.execute("PRAGMA table_info(articles)")}:
+        db.execute("ALTER TABLE articles ADD COLUMN search_id INTEGER")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS idx_articles_search_id ON articles (search_id)")
+    searchindex.create(db)
+    searchindex.rebuild(db)
+    db.execute("DROP TABLE IF EXISTS articles_fts")
     views.create_views(db)
 
 
@@ -192,19 +205,20 @@ def _v3(db: Database) -> None:
     health.add_columns(db)  # crawls.field_counts: extraction health per crawl
 
 
-MIGRATIONS: dict[int, Any] = {1: _v1, 2: _v2, 3: _v3}
+MIGRATIONS: dict[int, Any] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+
+
+def needs_migration(db: Any) -> bool:
+    """True for an archive written by an older newsarchive (a read-only open cannot upgrade it)."""
+    return int(as_database(db).execute("PRAGMA user_version").fetchone()[0]) < SCHEMA_VERSION
 
 
 def rebuild_fts(db: Database) -> int:
-    """Refill articles_fts from the current versions (after a VACUUM that renumbered rowids, or a repair)."""
+    """Refill the search index from the current versions (after a VACUUM that renumbered rowids, or a repair)."""
+    from archive import searchindex
+
     with db.atomic():
-        db.execute("DELETE FROM articles_fts")
-        cursor = db.execute(
-            "INSERT INTO articles_fts (rowid, title_key, lead_key, body_key) "
-            "SELECT a.rowid, v.title_key, v.lead_key, v.body_key FROM articles a "
-            "JOIN versions v ON v.article_key = a.key AND v.version = a.current_version"
-        )
-    return cursor.rowcount
+        return searchindex.rebuild(db)
 
 
 def rows(db: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:

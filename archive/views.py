@@ -11,9 +11,9 @@ _HOURS = "round((julianday({b}) - julianday({a})) * 24, 2)"
 
 VIEWS: dict[str, str] = {
     # One row per article: its current version's text beside the article's identity and dates.
-    # article_rowid is articles_fts's rowid, so Datasette's search box works on this view.
+    # search_id is search_fts's rowid, so Datasette's search box works on this view.
     "latest_versions": """
-        SELECT a.rowid AS article_rowid, a.key, a.site, a.edition, a.article_id, a.status, a.url,
+        SELECT a.rowid AS article_rowid, a.search_id, a.key, a.site, a.edition, a.article_id, a.status, a.url,
                v.version, a.version_count, v.title, v.lead, v.body, v.author, v.section, v.tags,
                coalesce(a.published_at, v.published_at) AS published_at,
                coalesce(a.modified_at, v.modified_at) AS modified_at,

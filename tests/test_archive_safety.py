@@ -61,7 +61,8 @@ def snapshot_problems(conn: sqlite3.Connection, hold: float = 0.0) -> tuple[int,
         for key, current, rowid in conn.execute("SELECT key, current_version, rowid FROM articles"):
             if versions.get(key) != list(range(1, current + 1)):
                 problems.append(f"{key}: current {current}, versions {versions.get(key)}")
-            if conn.execute("SELECT count(*) FROM articles_fts WHERE rowid = ?", [rowid]).fetchone()[0] != 1:
+            if conn.execute("SELECT count(*) FROM search_fts WHERE rowid = "
+                            "(SELECT search_id FROM articles WHERE rowid = ?)", [rowid]).fetchone()[0] != 1:
                 problems.append(f"{key}: not in the search index")
         if set(versions) - {k for k, _c, _r in conn.execute("SELECT key, current_version, rowid FROM articles")}:
             problems.append("versions without an article row")
@@ -93,7 +94,7 @@ def test_disk_full_stops_the_crawl_and_keeps_the_archive_usable(tmp_path: Path):
         assert one(db, "PRAGMA integrity_check") == "ok"
         conn = sqlite3.connect(db)
         assert snapshot_problems(conn) == (stored, [])
-        conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+        conn.execute("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
         conn.close()
         # Usable: search and export work on what was stored.
         found = run_cli("search", "--db", db, "--json", "تقرير")

@@ -88,7 +88,7 @@ def check_whole(db: str) -> None:
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+        conn.execute("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
         versions: dict[str, list[int]] = {}
         for key, number, title, body, digest, raw in conn.execute(
                 "SELECT article_key, version, title, body, content_hash, raw_html FROM versions ORDER BY id"):

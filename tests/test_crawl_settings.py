@@ -100,18 +100,21 @@ def test_site_by_path_is_crawled_and_reextracted(tmp_path, db_path):
 
 def test_old_archive_is_migrated_in_place(tmp_path):
     path = tmp_path / "old.db"
+    from sqlite_utils import Database
+
+    from archive.schema import _v1
+
     conn = sqlite3.connect(path)
-    conn.executescript("CREATE TABLE versions (id INTEGER PRIMARY KEY, article_key TEXT, version INTEGER, "
-                       "fetched_at TEXT, content_hash TEXT); CREATE TABLE crawls (id INTEGER PRIMARY KEY, "
-                       "started_at TEXT, outcome TEXT); INSERT INTO versions VALUES (1, 'k', 1, 't', 'h'); "
-                       "PRAGMA user_version = 1;")
+    _v1(Database(conn))  # the tables schema 1 made, as an archive written then would have them
+    conn.executescript("PRAGMA foreign_keys = OFF; INSERT INTO versions (id, article_key, version, fetched_at, "
+                       "content_hash) VALUES (1, 'k', 1, 't', 'h'); PRAGMA user_version = 1;")
     conn.close()
     from archive.schema import connect
 
     db = connect(path)
     assert "layout" in db.table("versions").columns_dict and "site_source" in db.table("crawls").columns_dict
     assert db.execute("SELECT article_key, layout FROM versions").fetchall() == [("k", None)]
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 4
 
 
 def test_components_get_the_site_from_the_extension_and_refuse_without_one(tmp_path):

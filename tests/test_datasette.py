@@ -64,9 +64,9 @@ def test_views(db_file):
             ("2024-01-15", 3, 2, 0, 1, 1), ("2024-01-16", 1, 0, 1, 0, 1)]
         assert rows(a, "SELECT id, new_articles, new_versions, blocked, fetches, failed_or_blocked_pct "
                        "FROM crawl_runs") == [(2, 0, 1, 0, 1, 0.0), (1, 2, 0, 1, 3, 33.3)]
-        # The view's rowid column is the FTS rowid, so Datasette's search box can filter it.
-        assert rows(a, "SELECT key FROM latest_versions WHERE article_rowid IN "
-                       "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH '\"الموازنه\"')") == [
+        # The view's search_id column is the FTS rowid, so Datasette's search box can filter it.
+        assert rows(a, "SELECT key FROM latest_versions WHERE search_id IN "
+                       "(SELECT rowid FROM search_fts WHERE search_fts MATCH '\"موازن\"')") == [
             ("kurdistan24:ar:2",)]
 
 
@@ -77,7 +77,7 @@ def test_metadata_describes_every_column(db_file):
             neardup.ensure_tables(a.db)
         names = [n for (n,) in a.db.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' "
-            "AND name NOT LIKE 'articles_fts_%' ORDER BY name")]
+            "AND name NOT LIKE 'search_fts_%' ORDER BY name")]
         schema = {n: [c[1] for c in a.db.execute(f"PRAGMA table_info([{n}])")] for n in names}
     described = describe()
     missing = {t: [c for c in cols if not described.get(t, {}).get(c)] for t, cols in schema.items()}

@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from archive.schema import SCHEMA_VERSION
 from archive.atomicfile import atomic_open
 from archive.connect import open_readonly
 from archive.errors import ArchiveError
@@ -137,7 +138,7 @@ def test_an_old_or_foreign_file_is_not_migrated_by_a_reader(tmp_path: Path):
     before = fingerprint(old)
     proc = run_cli("search", "--db", str(old), "أربيل")
     assert proc.returncode == 2
-    assert proc.stderr == (f"newsarchive: archive {old} has schema 0, this newsarchive reads 1: run a crawl (or "
+    assert proc.stderr == (f"newsarchive: archive {old} has schema 0, this newsarchive reads {SCHEMA_VERSION}: run a crawl (or "
                            "`newsarchive migrate`) to upgrade it (reading commands never write)\n")
     assert fingerprint(old) == before
     assert run_cli("migrate", "--db", str(old)).returncode == 0

@@ -1,4 +1,4 @@
-"""Search quality on a judged set (tests/judged/): micro-averaged precision and recall must stay >= 0.9."""
+"""Search quality on a judged set (tests/judged/): micro-averaged precision and recall must stay >= 0.95."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from archive.search import search
 from archive.store import Archive
 
 JUDGED = Path(__file__).parent / "judged"
-FLOOR = 0.9
+FLOOR = 0.95
 
 
 def load() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -37,14 +37,15 @@ def build(path: Path) -> Archive:
 
 
 def evaluate(archive: Archive) -> dict[str, Any]:
-    """Per query: what came back, hits, misses and false hits; totals and micro-averaged P/R."""
+    """Per query (run within its edition, newest first, up to 100): what came back, hits, misses and false
+    hits; totals and micro-averaged P/R."""
     _, queries = load()
     per_query = []
     tp = retrieved = relevant = 0
     for q in queries:
         got = {r["key"].rsplit(":", 1)[1] for r in search(archive.db, q["query"], limit=100, edition=q["edition"])}
         want = set(q["relevant"])
-        per_query.append({"query": q["query"], "missed": sorted(want - got), "false": sorted(got - want)})
+        per_query.append({"query": q["query"], "edition": q["edition"], "missed": sorted(want - got), "false": sorted(got - want)})
         tp += len(got & want)
         retrieved += len(got)
         relevant += len(want)
@@ -62,8 +63,8 @@ def judged(tmp_path_factory: pytest.TempPathFactory) -> Archive:
 def test_judged_set_is_big_enough_and_consistent():
     docs, queries = load()
     ids = [d["id"] for d in docs]
-    assert len(ids) == len(set(ids)) >= 40
-    assert len(queries) >= 15
+    assert len(ids) == len(set(ids)) >= 90
+    assert len(queries) >= 50
     assert {d["edition"] for d in docs} == {"ar", "ckb"} == {q["edition"] for q in queries}
     for q in queries:
         assert q["relevant"] and set(q["relevant"]) <= set(ids), q["query"]
@@ -78,15 +79,19 @@ def test_precision_and_recall_floor(judged):
 
 
 def test_known_limits_stay_known(judged):
-    """The misses the spec accepts (broken plurals, hamza seats) and the false hits of prefix matching are
-    pinned, so an improvement or a regression shows up here by name."""
+    """The misses the light stemmer accepts (broken plurals, derived words) and its false hits are pinned,
+    so an improvement or a regression shows up here by name. Fixed by the analysed index: مسئول/مسؤول,
+    الكهربائي/كهرباء, مطاردة (a chase) no longer an airport, كوردستان/كردستان, هەولێر/أربيل."""
     result = evaluate(judged)
-    off = {q["query"]: (q["missed"], q["false"]) for q in result["queries"] if q["missed"] or q["false"]}
+    off = {(q["query"], q["edition"]): (q["missed"], q["false"]) for q in result["queries"] if q["missed"] or q["false"]}
     assert off == {
-        "داعش": (["a14"], []),  # الدواعش: a broken plural
-        "مسؤول": (["a16"], []),  # مسئول: hamza seats stay distinct in the key
-        "كهرباء": (["a24"], []),  # الكهربائي: ئ, not ء, after the stem
-        "سلام": ([], ["a06"]),  # سلامة (safety) starts with سلام; الإسلام does not match
-        "مطار": ([], ["a43"]),  # مطاردة (a chase) starts with مطار
+        ("داعش", "ar"): (["a14"], []),  # الدواعش: a broken plural
+        ("الكرد", "ar"): (["a60"], []),  # الأكراد: a broken plural
+        ("پەرلەمان", "ckb"): (["k09"], []),  # پەرلەمانتاران (members of parliament): a derived word
+        ("سلام", "ar"): ([], ["a06"]),  # سلامة (safety) loses its ة like any feminine noun
+        ("مسؤول", "ar"): ([], ["a51"]),  # مسؤولية (responsibility) loses its ية like any nisba adjective
+        ("مسئول", "ar"): ([], ["a51"]),
+        ("کوردستان", "ckb"): ([], ["k14"]),  # the channel's name کوردستان24
+        ("كردستان", "ckb"): ([], ["k14"]),
     }
-    assert (result["tp"], result["retrieved"], result["relevant"]) == (65, 67, 68)
+    assert (result["tp"], result["retrieved"], result["relevant"]) == (208, 213, 211)
