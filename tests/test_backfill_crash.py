@@ -112,7 +112,7 @@ def test_sigkill_during_backfill_then_again_gives_the_uninterrupted_archive(tmp_
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+        conn.execute("INSERT INTO search_fts(search_fts) VALUES ('integrity-check')")
         crashed = conn.execute("SELECT count(*) FROM crawls WHERE outcome = 'crashed'").fetchone()[0]
         progress = conn.execute("SELECT kind, done FROM backfill_progress ORDER BY kind, target").fetchall()
     finally:
