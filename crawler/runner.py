@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
-from scrapy.settings import Settings
+from scrapy.settings import SETTINGS_PRIORITIES, Settings
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.reactor import install_reactor
 
@@ -59,11 +59,17 @@ def build_settings(overrides: Mapping[str, Any] | None = None, log_level: str | 
     return settings
 
 
+# A job's flags and `-s` settings: one step above "cmdline" (40). Scrapy's create_crawler() merges the
+# process's own settings (--local, the log level: "cmdline") into each crawler's at their priority, which
+# would otherwise overwrite a job's `-s CONCURRENT_REQUESTS=2` with --local's 64.
+JOB_PRIORITY = SETTINGS_PRIORITIES["cmdline"] + 1
+
+
 def job_settings(settings: Settings, job: CrawlJob) -> Settings:
-    """The settings of one job: its flags, then its `-s` settings (both "cmdline"; the later one wins)."""
+    """The settings of one job: its flags, then its `-s` settings (the later one wins), above the process's."""
     own = settings.copy()
-    own.setdict(job.flag_settings(), priority="cmdline")
-    own.setdict(job.settings, priority="cmdline")
+    own.setdict(job.flag_settings(), priority=JOB_PRIORITY)
+    own.setdict(job.settings, priority=JOB_PRIORITY)
     return own
 
 

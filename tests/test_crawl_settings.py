@@ -137,3 +137,22 @@ def test_components_get_the_site_from_the_extension_and_refuse_without_one(tmp_p
     for url in ("https://www.kurdistan24.net/ar/story/1", "http://127.0.0.1:8001/ar/story/1", "https://example.org/"):
         with pytest.raises(IgnoreRequest):
             guard.process_request(Request(url))
+
+
+def test_s_wins_over_local_inside_the_crawler():
+    """Scrapy's create_crawler() merges the process's settings (--local: 64 requests) into each crawler's at
+    their priority: a job's `-s` must still win there, where the downloader reads it (a bug once)."""
+    from scrapy.crawler import Crawler, CrawlerRunner
+
+    from crawler.cli import build_parser
+    from crawler.commands.crawl import crawl_job
+    from crawler.runner import LOCAL_MIRROR_SETTINGS, build_settings, job_settings
+    from crawler.spiders.news import NewsSpider
+
+    args = build_parser().parse_args(["crawl", "--local", "--recheck", "none", "-s", "CONCURRENT_REQUESTS=2",
+                                      "-s", "NEWSARCHIVE_RECHECK=all"])
+    settings = build_settings(LOCAL_MIRROR_SETTINGS, "WARNING")
+    job = crawl_job(args)
+    crawler = CrawlerRunner(settings).create_crawler(Crawler(NewsSpider, job_settings(settings, job)))
+    assert (crawler.settings.getint("CONCURRENT_REQUESTS"), crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
+            crawler.settings.get("NEWSARCHIVE_RECHECK")) == (2, 64, "all")
