@@ -74,7 +74,7 @@ def format_stats(data: dict[str, Any]) -> str:
     last = data["last_crawl"]
     if last:
         lines.append(f"last crawl: #{last['id']} {last['site']} [{last['editions']}] {last['started_at']} "
-                     f"{last['outcome']}: {last['new_articles']} new, {last['new_versions']} versions, "
+                     f"{last['outcome']}: {last['new_articles']} new, {last['new_versions']} edited, "
                      f"{last['unchanged']} unchanged, {last['failed']} failed, {last['blocked']} blocked, "
                      f"{last['gone']} gone")
     lines.append(f"size: {data['size_bytes'] / 1_048_576:.1f} MiB")
