@@ -37,7 +37,8 @@ def parse_tiers(value: str | Sequence[Sequence[int]] | None) -> tuple[tuple[int,
     return tiers
 
 
-def _parse(value: str | None) -> datetime | None:
+def parse_time(value: str | None) -> datetime | None:
+    """An ISO 8601 time as stored in the archive (UTC when it has no offset), or None."""
     if not value:
         return None
     try:
@@ -52,16 +53,16 @@ def interval(now: datetime, *, published_at: str | None, first_seen_at: str | No
              tiers: Sequence[tuple[int, int]] = DEFAULT_TIERS) -> int:
     """Seconds until the next check of an article in this state."""
     if status != "live":
-        since = _parse(gone_at) or now
+        since = parse_time(gone_at) or now
         gone_for = (now - since).total_seconds()
         for limit, every in GONE_INTERVALS:
             if limit is None or gone_for < limit:
                 return every
-    born = _parse(published_at) or _parse(first_seen_at) or now
+    born = parse_time(published_at) or parse_time(first_seen_at) or now
     # A declared date in the future (a wrong time zone) must not make an article look newborn forever.
     age = max((now - born).total_seconds(), 0.0)
     every = next((i for limit, i in tiers if age < limit), OLDEST_INTERVAL)
-    changed = _parse(last_changed_at)
+    changed = parse_time(last_changed_at)
     if changed and (now - changed).total_seconds() < RECENT_EDIT_WINDOW:
         every = min(every, RECENT_EDIT_INTERVAL)
     return every

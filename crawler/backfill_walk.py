@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time as dtime, timedelta, timezone
+from datetime import datetime, time as dtime
 
+from archive.policy import parse_time
+from crawler.extract.dates import parse_tz
 from crawler.site import SiteError
 
 SOURCES = ("listings", "sitemaps", "ids")
@@ -27,23 +29,13 @@ def parse_date(value: str, tz: str, end_of_day: bool = False) -> datetime:
     except ValueError:
         raise SiteError(f"malformed date {value!r}: expected YYYY-MM-DD or an ISO 8601 time") from None
     if when.tzinfo is None:
-        sign = -1 if tz.startswith("-") else 1
-        hours, _, minutes = tz.lstrip("+-").partition(":")
-        offset = timezone(sign * timedelta(hours=int(hours or 0), minutes=int(minutes or 0)))
         if end_of_day and len(str(value).strip()) == 10:
             when = datetime.combine(when.date(), dtime(23, 59, 59))
-        when = when.replace(tzinfo=offset)
+        when = when.replace(tzinfo=parse_tz(tz))
     return when
 
 
-def when_of(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+when_of = parse_time  # an ISO 8601 time stored in the archive (UTC when it has no offset), or None
 
 
 class Walk:
