@@ -166,7 +166,9 @@ class StorePipeline:
             raise drop(adapter, f"not stored, the crawl is stopping ({why}): {url}")
         if adapter.get("kind") == "article":
             self.health.add(adapter)
-        result = await maybe_deferred_to_future(self.writer.submit(adapter.asdict()))
+        # A shallow copy: the writer only reads the item, and nothing changes it before its answer comes back
+        # (adapter.asdict() copied every nested list and dict: 1.5 ms an article on the reactor thread).
+        result = await maybe_deferred_to_future(self.writer.submit(dict(adapter.items())))
         return self._written(result, item, adapter, url)
 
     def _written(self, result: Any, item: Any, adapter: ItemAdapter, url: str) -> Any:
