@@ -36,6 +36,9 @@ NEWSARCHIVE_WRITE_BATCH = 100
 NEWSARCHIVE_WRITE_BATCH_MS = 50
 NEWSARCHIVE_WRITE_BATCH_BYTES = 1024 * 1024
 NEWSARCHIVE_WRITE_QUEUE = 500
+# The writer thread hands each batch to a process of its own (pipelines/writerproc.py), so the archive's
+# per-article work (key layers, MinHash, compression, SQL) runs on another core than the crawl's reactor.
+NEWSARCHIVE_WRITER_PROCESS = True
 # Bounded discovery (crawler/bounds.py): sitemap-index nesting and child sitemaps per crawl, entries read
 # per feed or sitemap (50 000 is the sitemap protocol's own limit), listings taken from home pages per
 # crawl. What is cut is recorded as a `failed` fetch row ("discovery cut: ...") on the page that named it.

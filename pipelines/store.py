@@ -21,6 +21,7 @@ from pipelines import crawl_config
 from pipelines.diskfull import CLOSE_REASON, Reserve, is_disk_full, limit_pages, make_room, stop_for_full_disk
 from pipelines.walguard import WalGuard
 from pipelines.writer import BatchWriter
+from pipelines.writerproc import WriterProcess
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -102,6 +103,7 @@ class StorePipeline:
         self.health = FieldCounts()  # which fields the article pages yielded (archive/health.py)
         self.writer: BatchWriter | None = None  # the one thread that writes items (pipelines/writer.py)
         self.halted = False  # set on the writer thread: a batch failed for the archive, nothing more is written
+        self.remote: WriterProcess | None = None  # the process the writer thread hands batches to (if on)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -128,6 +130,10 @@ class StorePipeline:
             site = self.config.site
             self.crawl_id = self.archive.start_crawl(site.name, list(self.config.editions), site.base_url,
                                                      site_source=site.source)
+            if self.crawler.settings.getbool("NEWSARCHIVE_WRITER_PROCESS"):
+                self.remote = WriterProcess(self.path, self.config.tiers,
+                                            self.crawler.settings.getint("NEWSARCHIVE_MAX_PAGE_COUNT"),
+                                            self.crawler.settings.getint("NEWSARCHIVE_WAL_LIMIT"))
         except (sqlite3.Error, ArchiveError) as exc:
             self._cannot_start(exc)
             return
@@ -201,7 +207,7 @@ class StorePipeline:
             return [Halted()] * len(items)
         for attempt in range(BUSY_RETRIES + 1):
             try:
-                results: list[Any] = write_batch(self.archive, self.crawl_id, items)
+                results: list[Any] = self._batch(items)
                 break
             except Exception as exc:
                 if is_busy(exc) and attempt < BUSY_RETRIES:
@@ -215,13 +221,25 @@ class StorePipeline:
                 self.halted = True  # nothing more is written: the reactor side stops the crawl
                 raise
         self._stat_from_thread("store/batches")
-        if self.walguard is not None:
-            try:
+        try:
+            if self.remote is not None:
+                for key, count in self.remote.walguard().items():
+                    self._stat_from_thread(key, count)
+            elif self.walguard is not None:
                 self.walguard.after_write()
-            except sqlite3.Error as exc:  # the items are stored; a checkpoint that fails is retried later
-                self._stat_from_thread("walguard/error")
-                logger.warning("archive %s: WAL checkpoint failed (%s)", self.path, short(exc))
+        except sqlite3.Error as exc:  # the items are stored; a checkpoint that fails is retried later
+            for key, count in getattr(exc, "counts", {}).items():
+                self._stat_from_thread(key, count)
+            self._stat_from_thread("walguard/error")
+            logger.warning("archive %s: WAL checkpoint failed (%s)", self.path, short(exc))
         return results
+
+    def _batch(self, items: list[dict[str, Any]]) -> list[Any]:
+        """(Writer thread.) archive.batch.write_batch, in the writer process when there is one."""
+        assert self.archive is not None and self.crawl_id is not None
+        if self.remote is not None:
+            return self.remote.write_batch(self.crawl_id, items)
+        return write_batch(self.archive, self.crawl_id, items)
 
     def _one_by_one(self, items: list[dict[str, Any]]) -> list[Any]:
         """(Writer thread.) Each item in its own transaction until one fails for the archive; the rest Halted."""
@@ -232,16 +250,16 @@ class StorePipeline:
                 results.append(Halted())
                 continue
             try:
-                results.extend(write_batch(self.archive, self.crawl_id, [item]))
+                results.extend(self._batch([item]))
             except Exception as exc:
                 self.halted = True
                 results.append(exc)
         return results
 
-    def _stat_from_thread(self, key: str) -> None:
+    def _stat_from_thread(self, key: str, count: int = 1) -> None:
         from twisted.internet import reactor
 
-        reactor.callFromThread(self._stat, key)
+        reactor.callFromThread(self.crawler.stats.inc_value, key, count)  # type: ignore[union-attr]
 
     def _failed(self, adapter: ItemAdapter, url: str, exc: Exception) -> DropItem:
         """Count an item not stored, log one bounded line, and stop the crawl unless the error is the item's."""
@@ -276,6 +294,9 @@ class StorePipeline:
         if self.writer is not None:
             self.writer.stop()  # every item has its answer by now (Scrapy waits for them); ends the thread
             self.writer = None
+        if self.remote is not None:
+            self.remote.close()
+            self.remote = None
         try:
             if self.archive is not None and self.crawl_id is not None:
                 self._finish(self.outcome(reason))
@@ -283,6 +304,9 @@ class StorePipeline:
             self._release()
 
     def _release(self) -> None:
+        if self.remote is not None:
+            self.remote.close()
+            self.remote = None
         if self.archive is not None:
             self.archive.close()
             self.archive = None
