@@ -34,7 +34,7 @@ NEWSARCHIVE_WAL_LIMIT = 16 * 1024 * 1024
 # to the WAL before the WAL guard may empty it); at most NEWSARCHIVE_WRITE_QUEUE items wait for it.
 NEWSARCHIVE_WRITE_BATCH = 100
 NEWSARCHIVE_WRITE_BATCH_MS = 50
-NEWSARCHIVE_WRITE_BATCH_BYTES = 1024 * 1024
+NEWSARCHIVE_WRITE_BATCH_BYTES = 256 * 1024
 NEWSARCHIVE_WRITE_QUEUE = 500
 # The writer thread hands each batch to a process of its own (pipelines/writerproc.py), so the archive's
 # per-article work (key layers, MinHash, compression, SQL) runs on another core than the crawl's reactor.
