@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import sys
@@ -64,9 +65,7 @@ def writer_rate(site: Site, items: int, path: str) -> dict[str, Any]:
     out: dict[str, Any] = {"items": items}
     single = write_rate(site, items, path + ".single")
     out["per_article_tx_per_s"] = single["per_s"]
-    try:
-        from archive.batch import write_batch  # noqa: F401  (absent before the batched writer)
-    except ImportError:
+    if importlib.util.find_spec("archive.batch") is None:  # before the batched writer: the baseline only
         return out
     batched = batch_write_rate(site, items, path)
     out.update(batched_per_s=batched["per_s"], batch_size=batched["batch"],
