@@ -27,7 +27,9 @@ def connect(path: str | os.PathLike[str]) -> Database:
         target.parent.mkdir(parents=True, exist_ok=True)
         # The real path: SQLite names its -wal after the path it is given, and every opener (a crawl
         # through a symlink, a reader through the real name) must use the same one.
-        conn = sqlite3.connect(str(real_path(target)), timeout=5.0)
+        # check_same_thread off: a crawl's writer thread uses the connection opened by the pipeline (never
+        # two threads at once: the pipeline only touches it again after the writer thread has ended).
+        conn = sqlite3.connect(str(real_path(target)), timeout=5.0, check_same_thread=False)
     except (OSError, sqlite3.Error) as exc:
         raise ArchiveError(f"cannot open archive {target}: {_reason(exc)}") from None
     try:

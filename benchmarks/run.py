@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import measure, report, searchbench
+from benchmarks import measure, report, scale, searchbench
 from benchmarks.measure import PROFILE, cli, run_process
 from benchmarks.server import BenchServer, measure_rate
 from benchmarks.sitegen import Site
@@ -197,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         rate = searchbench.write_rate(Site(args.n), min(args.n, 200 if args.quick else 1000), str(work / "write.db"))
         figures["archive"].update(write_per_s=rate["per_s"], write_ms_per_item=rate["ms_per_item"],
                                   write_items=rate["items"])
+        log("scale: crawl rate against the no-op spider (per --workers count), the batched writer alone")
+        figures["scale"] = scale.scale_figures(min(args.n, 1000), os.cpu_count() or 1, work / "scale")
         log(f"search archive of {search_n} versions (bulk path)")
         built = searchbench.build_search_archive(str(work / "search.db"), search_n)
         figures["search"] = {**built, **searchbench.search_latency(str(work / "search.db"),
@@ -206,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     figures["goals"] = report.judge(figures)
     print(report.table(figures))
+    if "scale" in figures:
+        print(scale.table(figures["scale"]))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

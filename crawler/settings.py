@@ -29,6 +29,16 @@ NEWSARCHIVE_RECHECK_TIERS = ""
 NEWSARCHIVE_MAX_PAGE_COUNT = 0
 # The crawl empties the archive's WAL file once it passes this size, even with readers attached (0 = off).
 NEWSARCHIVE_WAL_LIMIT = 16 * 1024 * 1024
+# The archive writer thread (pipelines/writer.py): one transaction per batch of up to this many items or
+# this many milliseconds of waiting for more, or pages of this many bytes in all (what one transaction adds
+# to the WAL before the WAL guard may empty it); at most NEWSARCHIVE_WRITE_QUEUE items wait for it.
+NEWSARCHIVE_WRITE_BATCH = 100
+NEWSARCHIVE_WRITE_BATCH_MS = 50
+NEWSARCHIVE_WRITE_BATCH_BYTES = 256 * 1024
+NEWSARCHIVE_WRITE_QUEUE = 500
+# The writer thread hands each batch to a process of its own (pipelines/writerproc.py), so the archive's
+# per-article work (key layers, MinHash, compression, SQL) runs on another core than the crawl's reactor.
+NEWSARCHIVE_WRITER_PROCESS = True
 # Bounded discovery (crawler/bounds.py): sitemap-index nesting and child sitemaps per crawl, entries read
 # per feed or sitemap (50 000 is the sitemap protocol's own limit), listings taken from home pages per
 # crawl. What is cut is recorded as a `failed` fetch row ("discovery cut: ...") on the page that named it.

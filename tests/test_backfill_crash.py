@@ -133,9 +133,12 @@ def test_sigkill_during_backfill_then_again_gives_the_uninterrupted_archive(tmp_
     other_again = sum(n - 1 for t, n in fetched.items() if not t.startswith(("/ar/story/", "/ar/latest")))
     # A resumed listing walks its last complete page again (a deletion may have shifted cards onto it), and
     # a kill may cost the page in flight; every run reads robots.txt twice (the robots middleware and the
-    # sitemap reader), the home page (category links), the sitemap index and the unfinished sitemap.
-    assert listing_again <= 2 * len(runs), sorted(fetched.items())
-    assert other_again <= 5 * len(runs), sorted(fetched.items())
+    # sitemap reader), the home page (category links), the sitemap index and the unfinished sitemap. The
+    # archive writer commits in batches and the cursor moves only after a commit, so a kill may also cost the
+    # listing page of a batch not yet committed.
+    assert listing_again <= 3 * len(runs), sorted(fetched.items())
+    # Five such fetches in each of the len(runs) + 1 runs, four of them different pages: 5 * len(runs) + 1 again.
+    assert other_again <= 5 * len(runs) + 1, [(t, n) for t, n in sorted(fetched.items()) if n > 1 and not t.startswith(("/ar/story/", "/ar/latest"))]
     pages_again = listing_again + other_again
     print(f"\nbackfill killed {len(killed)} times ({sum(r['written'] for r in runs)} fetch rows written by killed "
           f"runs), then finished: {len(archive_state(db))}/{N} articles as the uninterrupted run; "
