@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from lxml import etree
 from parsel import Selector
@@ -87,16 +87,30 @@ def marked(page: Page, role: str, top: etree._Element | None = None) -> list[etr
 
 def scan_one(el: etree._Element) -> list[str]:
     """The roles an element's class/id words name (most elements: none, found by one regex)."""
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return _roles_of(el.get("class"), el.get("id"))
+
+
+def _roles_of(cls: str | None, ident: str | None) -> list[str]:
+    # A word is never split across class and id, so the roles of both are the union of each one's roles;
+    # class strings repeat all over a page and across pages, hence the cache (ids repeat less, same cache).
+    found = (_scan_raw(cls) if cls else _NONE) | (_scan_raw(ident) if ident else _NONE)
+    return [name for name in ROLES if name in found] if found else []
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=8192)
+def _scan_raw(raw: str) -> frozenset[str]:
     if not _ANY_ROLE.search(raw.lower()):
-        return []
+        return _NONE
     ws = {w.lower() for w in _WORD_SPLIT.split(raw) if w}
-    found = [name for name, role_words in _ROLE_WORDS.items() if ws & role_words]
+    found = {name for name, role_words in _ROLE_WORDS.items() if ws & role_words}
     if any(_DATE_ROLE.search(w) for w in ws):
-        found.append("date")
+        found.add("date")
     if any(MODIFIED_ROLE.search(w) for w in ws):
-        found.append("modified")
-    return found
+        found.add("modified")
+    return frozenset(found)
 
 
 class Page:
@@ -129,8 +143,10 @@ class Page:
         """Role name -> the page's elements whose class/id words name it."""
         out: dict[str, list[etree._Element]] = {name: [] for name in ROLES}
         for el in self.elements:
-            for name in scan_one(el):
-                out[name].append(el)
+            cls, ident = el.get("class"), el.get("id")
+            if cls or ident:
+                for name in _roles_of(cls, ident):
+                    out[name].append(el)
         return out
 
     @cached_property
