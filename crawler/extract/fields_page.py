@@ -67,12 +67,22 @@ _REL = re.compile(r"author|tag|category", re.I)
 
 def words(el: etree._Element) -> list[str]:
     """The class and id of an element as lower-case words: `storyLead article-intro` -> story, lead, ..."""
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
-    return [w.lower() for w in _WORD_SPLIT.split(raw) if w]
+    return list(_words_of(f"{el.get('class') or ''} {el.get('id') or ''}"))
+
+
+@lru_cache(maxsize=8192)
+def _words_of(raw: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in _WORD_SPLIT.split(raw) if w)
 
 
 def has_role(el: etree._Element, pattern: re.Pattern[str]) -> bool:
-    return any(pattern.match(w) for w in words(el))
+    return _has_role_of(f"{el.get('class') or ''} {el.get('id') or ''}", pattern)
+
+
+@lru_cache(maxsize=8192)
+def _has_role_of(raw: str, pattern: re.Pattern[str]) -> bool:
+    # Ancestor tests ask the same few class strings again and again (in_furniture walks up from every candidate).
+    return any(pattern.match(w) for w in _words_of(raw))
 
 
 def marked(page: Page, role: str, top: etree._Element | None = None) -> list[etree._Element]:
@@ -142,11 +152,16 @@ class Page:
     def roles(self) -> dict[str, list[etree._Element]]:
         """Role name -> the page's elements whose class/id words name it."""
         out: dict[str, list[etree._Element]] = {name: [] for name in ROLES}
+        scan, none = _scan_raw, _NONE
         for el in self.elements:
             cls, ident = el.get("class"), el.get("id")
-            if cls or ident:
-                for name in _roles_of(cls, ident):
-                    out[name].append(el)
+            found = scan(cls) if cls else none
+            if ident:
+                found = found | scan(ident)
+            if found:
+                for name in ROLES:
+                    if name in found:
+                        out[name].append(el)
         return out
 
     @cached_property
