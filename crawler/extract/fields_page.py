@@ -63,6 +63,7 @@ _ANY_ROLE = re.compile(_trie({w for ws in _ROLE_WORDS.values() for w in ws} | {
     "lastmod", "revised", "changed"}))
 
 _REL = re.compile(r"author|tag|category", re.I)
+_ASKED = frozenset(("class", "id", "itemprop", "itemtype", "rel", "aria-label"))  # attributes the finders read
 
 
 def words(el: etree._Element) -> list[str]:
@@ -144,9 +145,11 @@ class Page:
 
     @cached_property
     def elements(self) -> list[etree._Element]:
-        """Every element a finder may ask about, in document order: one walk of the page (each XPath walk
-        of a big page costs about half a millisecond, however simple its test)."""
-        return self.root.root.xpath("//*[@class or @id or @itemprop or @itemtype or @rel or @aria-label]")
+        """Every element a finder may ask about (any of _ASKED attributes), in document order: one walk of
+        the page. lxml's iter() with a set test of the attribute names takes less than half the time of the
+        XPath `//*[@class or @id or ...]` (libxml2 tests each attribute of each element in turn)."""
+        asked = _ASKED
+        return [el for el in self.root.root.iter(etree.Element) if not asked.isdisjoint(el.keys())]
 
     @cached_property
     def roles(self) -> dict[str, list[etree._Element]]:
