@@ -63,7 +63,6 @@ _ANY_ROLE = re.compile(_trie({w for ws in _ROLE_WORDS.values() for w in ws} | {
     "lastmod", "revised", "changed"}))
 
 _REL = re.compile(r"author|tag|category", re.I)
-_ASKED = frozenset(("class", "id", "itemprop", "itemtype", "rel", "aria-label"))  # attributes the finders read
 
 
 def words(el: etree._Element) -> list[str]:
@@ -144,19 +143,17 @@ class Page:
         return find_scope(self.heading, self.start)
 
     @cached_property
-    def elements(self) -> list[etree._Element]:
-        """Every element a finder may ask about (any of _ASKED attributes), in document order: one walk of
-        the page. lxml's iter() with a set test of the attribute names takes less than half the time of the
-        XPath `//*[@class or @id or ...]` (libxml2 tests each attribute of each element in turn)."""
-        asked = _ASKED
-        return [el for el in self.root.root.iter(etree.Element) if not asked.isdisjoint(el.keys())]
-
-    @cached_property
-    def roles(self) -> dict[str, list[etree._Element]]:
-        """Role name -> the page's elements whose class/id words name it."""
-        out: dict[str, list[etree._Element]] = {name: [] for name in ROLES}
-        scan, none = _scan_raw, _NONE
-        for el in self.elements:
+    def _scan(self) -> tuple[dict[str, list[etree._Element]], list[etree._Element]]:
+        """Roles and marks, from one walk of the page in document order. lxml's iter() with Python tests
+        takes less than half the time of an XPath `//*[@class or @id or ...]` (libxml2 tests each attribute
+        of each element in turn), and class strings repeat, so their role words come from a cache."""
+        roles: dict[str, list[etree._Element]] = {name: [] for name in ROLES}
+        marks: list[etree._Element] = []
+        scan, none, rel_words = _scan_raw, _NONE, _REL.search
+        for el in self.root.root.iter(etree.Element):
+            keys = el.keys()
+            if not keys:
+                continue
             cls, ident = el.get("class"), el.get("id")
             found = scan(cls) if cls else none
             if ident:
@@ -164,15 +161,21 @@ class Page:
             if found:
                 for name in ROLES:
                     if name in found:
-                        out[name].append(el)
-        return out
+                        roles[name].append(el)
+            if "itemprop" in keys or "itemtype" in keys or ("rel" in keys and rel_words(el.get("rel") or "")) \
+                    or (el.tag == "nav" and "aria-label" in keys):
+                marks.append(el)
+        return roles, marks
 
-    @cached_property
+    @property
+    def roles(self) -> dict[str, list[etree._Element]]:
+        """Role name -> the page's elements whose class/id words name it."""
+        return self._scan[0]
+
+    @property
     def marks(self) -> list[etree._Element]:
         """Elements with itemprop or itemtype, the rel values the finders read, and labelled <nav>s."""
-        return [el for el in self.elements if el.get("itemprop") is not None or el.get("itemtype") is not None
-                or (el.get("rel") and _REL.search(el.get("rel")))
-                or (el.tag == "nav" and el.get("aria-label") is not None)]
+        return self._scan[1]
 
     def rel(self, word: str) -> list[etree._Element]:
         return [el for el in self.marks if word in (el.get("rel") or "").lower().split()]
