@@ -97,30 +97,31 @@ def marked(page: Page, role: str, top: etree._Element | None = None) -> list[etr
 
 def scan_one(el: etree._Element) -> list[str]:
     """The roles an element's class/id words name (most elements: none, found by one regex)."""
-    return _roles_of(el.get("class"), el.get("id"))
+    return list(_roles_of(el.get("class"), el.get("id")))
 
 
-def _roles_of(cls: str | None, ident: str | None) -> list[str]:
+def _roles_of(cls: str | None, ident: str | None) -> tuple[str, ...]:
     # A word is never split across class and id, so the roles of both are the union of each one's roles;
     # class strings repeat all over a page and across pages, hence the cache (ids repeat less, same cache).
-    found = (_scan_raw(cls) if cls else _NONE) | (_scan_raw(ident) if ident else _NONE)
-    return [name for name in ROLES if name in found] if found else []
-
-
-_NONE: frozenset[str] = frozenset()
+    in_class = _scan_raw(cls) if cls else ()
+    in_id = _scan_raw(ident) if ident else ()
+    if in_class and in_id:
+        return tuple(name for name in ROLES if name in in_class or name in in_id)
+    return in_class or in_id
 
 
 @lru_cache(maxsize=8192)
-def _scan_raw(raw: str) -> frozenset[str]:
+def _scan_raw(raw: str) -> tuple[str, ...]:
+    """The roles `raw`'s words name, in ROLES order."""
     if not _ANY_ROLE.search(raw.lower()):
-        return _NONE
+        return ()
     ws = {w.lower() for w in _WORD_SPLIT.split(raw) if w}
     found = {name for name, role_words in _ROLE_WORDS.items() if ws & role_words}
     if any(_DATE_ROLE.search(w) for w in ws):
         found.add("date")
     if any(MODIFIED_ROLE.search(w) for w in ws):
         found.add("modified")
-    return frozenset(found)
+    return tuple(name for name in ROLES if name in found)
 
 
 class Page:
@@ -149,19 +150,14 @@ class Page:
         of each element in turn), and class strings repeat, so their role words come from a cache."""
         roles: dict[str, list[etree._Element]] = {name: [] for name in ROLES}
         marks: list[etree._Element] = []
-        scan, none, rel_words = _scan_raw, _NONE, _REL.search
+        roles_of, rel_words = _roles_of, _REL.search
         for el in self.root.root.iter(etree.Element):
             keys = el.keys()
             if not keys:
                 continue
-            cls, ident = el.get("class"), el.get("id")
-            found = scan(cls) if cls else none
-            if ident:
-                found = found | scan(ident)
-            if found:
-                for name in ROLES:
-                    if name in found:
-                        roles[name].append(el)
+            if "class" in keys or "id" in keys:
+                for name in roles_of(el.get("class"), el.get("id")):
+                    roles[name].append(el)
             if "itemprop" in keys or "itemtype" in keys or ("rel" in keys and rel_words(el.get("rel") or "")) \
                     or (el.tag == "nav" and "aria-label" in keys):
                 marks.append(el)
