@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
+from parsel import selector as parsel_selector
 from w3lib.url import url_query_cleaner
 
 from . import fallback, fields, fields_dates, fields_media, jsonld, meta
@@ -40,7 +42,10 @@ def extract_article(
     Text values are only stripped and whitespace-collapsed; the clean pipeline applies the display layer.
     """
     decoded = decode_html(body, content_type)
-    root = Selector(text=decoded.text, type="html", base_url=url)  # parsed once, shared by every layer
+    # Parsed once, shared by every layer. A plain lxml HTML parser: lxml.html's (parsel's default) looks up a
+    # Python element class for every element proxy, a fifth of the generic layers' time; nothing here uses
+    # lxml.html's element methods. Same parse, same tree.
+    root = Selector(root=parsel_selector.create_root_node(decoded.text, etree.HTMLParser, base_url=url), type="html")
     found_ld, ld_crumbs = jsonld.read(root)
     ld = found_ld or jsonld.JsonLdArticle()
     mt = meta.extract(root)

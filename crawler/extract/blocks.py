@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-_SPACES = re.compile(r"\s+")
 _BR = "\x00"  # stands for a <br> in a block's raw text: XML/HTML text can never hold a NUL
 # Boundaries of a block of text: what a browser renders on its own line (forms and tables too).
 BLOCK_TAGS = frozenset(
@@ -46,6 +45,10 @@ _FIELD_PROPS = frozenset("author creator publisher datePublished dateModified da
 _DISPLAY_NONE = re.compile(r"(?i)display\s*:\s*none")  # hidden copies (schema.org markup, modals)
 _NEVER_HIDDEN = frozenset("html body main article".split())  # page-wide classes ("tooltips-enabled")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# What the walk does at a tag, found by one dict lookup (most elements are plain inline ones: no entry).
+_BLOCK, _SKIP, _LINK, _LINE, _NAMED = 1, 2, 3, 4, 5
+_KIND = {**{t: _NAMED for t in _INLINE_NAMED}, "a": _LINK, "br": _LINE, **{t: _SKIP for t in SKIP_TAGS},
+         **{t: _BLOCK for t in BLOCK_TAGS}}
 
 
 @dataclass(slots=True)
@@ -73,15 +76,27 @@ class Page:
 
 
 def negative_name(el: etree._Element) -> bool:
-    names = (el.get("class") or "") + " " + (el.get("id") or "")
-    return _negative_words(names) if names.strip() else False
+    return _negative_pair(el.get("class"), el.get("id"))
 
 
-@lru_cache(maxsize=4096)
+def _negative_pair(cls: str | None, ident: str | None) -> bool:
+    # The words never run across class and id, so each is tested (and cached) on its own: classes repeat
+    # all over a page, ids hardly ever, and a cache keyed on both would miss on every element with an id.
+    neg_c, embed_c = _negative_embed(cls) if cls else (False, False)
+    neg_i, embed_i = _negative_embed(ident) if ident else (False, False)
+    return (neg_c or neg_i) and not (embed_c or embed_i)
+
+
 def _negative_words(names: str) -> bool:
+    negative, embed = _negative_embed(names)
+    return negative and not embed
+
+
+@lru_cache(maxsize=8192)
+def _negative_embed(names: str) -> tuple[bool, bool]:
     names = _CAMEL.sub("-", names).lower()
     # An embedded post or quote ("social-embed", "twitter-tweet") is part of what the article shows.
-    return bool(_NEGATIVE.search(names)) and not _EMBED.search(names)
+    return bool(_NEGATIVE.search(names)), bool(_EMBED.search(names))
 
 
 @lru_cache(maxsize=4096)
@@ -117,9 +132,9 @@ def segment(root: etree._Element) -> Page:
         raw = "".join(buf)
         buf.clear()
         top = stack[-1]
-        chain = tuple(e[0] for e in reversed(stack[-6:]))
+        chain = tuple([e[0] for e in stack[-6:]][::-1])
         if _BR not in raw:
-            parts = [_SPACES.sub(" ", raw).strip()]
+            parts = [" ".join(raw.split())]  # str.split() splits on exactly what the regex \s matches
         else:
             parts = _lines(raw, top[1] == "p")
         sizes = [len(p) for p in parts]
@@ -129,12 +144,14 @@ def segment(root: etree._Element) -> Page:
                 blocks.append(Block(part, top[0], chain, n, round(links * n / total), round(furniture * n / total),
                                     top[2], top[3] > 0, top[4], top[5][0]))
 
+    kind_of = _KIND.get
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     skipped = False  # the last start was skipped: the next event is that element's end
     for event, el in walker:
         if event == "start":
             tag = el.tag
-            if tag in BLOCK_TAGS:
+            kind = kind_of(tag)
+            if kind == _BLOCK:
                 cls = el.get("class")
                 if tag in _PRUNED or (tag not in _NEVER_HIDDEN and (
                         (cls and _hidden_words(cls)) or _display_none(el.get("style")))):
@@ -153,8 +170,7 @@ def segment(root: etree._Element) -> Page:
                 counter += 1
                 stats[el] = st
                 ident = el.get("id")
-                named = ((cls or ident) and _negative_words((cls or "") + " " + (ident or ""))
-                         or el.get("itemprop") in _FIELD_PROPS)
+                named = _negative_pair(cls, ident) or el.get("itemprop") in _FIELD_PROPS
                 if stack:
                     parent = stack[-1]
                     containers.add(parent[0])
@@ -162,15 +178,17 @@ def segment(root: etree._Element) -> Page:
                                   parent[3] + (tag in _FIGURE), int(tag[1]) if tag in _HEADINGS else parent[4], st))
                 else:
                     stack.append((el, tag, el if named else None, 0, 0, st))
-            elif tag in SKIP_TAGS:
+            elif kind is None:
+                pass
+            elif kind == _SKIP:
                 walker.skip_subtree()
                 skipped = True
                 continue
-            elif tag == "a":
+            elif kind == _LINK:
                 in_link += 1
-            elif tag == "br":
+            elif kind == _LINE:
                 buf.append(_BR)
-            elif tag in _INLINE_NAMED:
+            else:
                 cls = el.get("class")
                 if cls:
                     if _hidden_words(cls):
@@ -187,8 +205,8 @@ def segment(root: etree._Element) -> Page:
                 if skipped:
                     skipped = False
                 else:
-                    tag = el.tag
-                    if tag in BLOCK_TAGS:
+                    kind = kind_of(el.tag)
+                    if kind == _BLOCK:
                         if has_text:
                             flush()
                             links, furniture, has_text = 0, 0, False
@@ -201,7 +219,7 @@ def segment(root: etree._Element) -> Page:
                             up[2] += st[2]
                             up[3] += st[3]
                     else:
-                        if tag == "a":
+                        if kind == _LINK:
                             in_link -= 1
                         if inline_neg and inline_neg[-1][0] is el:
                             inline_neg.pop()
@@ -227,7 +245,7 @@ def segment(root: etree._Element) -> Page:
 
 def _lines(raw: str, paragraph: bool) -> list[str]:
     """Text with <br>s: one paragraph of lines in a <p>; elsewhere <br><br> (a blank line) splits paragraphs."""
-    lines = [_SPACES.sub(" ", line).strip() for line in raw.split(_BR)]
+    lines = [" ".join(line.split()) for line in raw.split(_BR)]
     if paragraph:
         return ["\n".join(lines).strip("\n")]
     parts: list[str] = []

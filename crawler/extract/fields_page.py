@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from lxml import etree
 from parsel import Selector
@@ -67,12 +67,22 @@ _REL = re.compile(r"author|tag|category", re.I)
 
 def words(el: etree._Element) -> list[str]:
     """The class and id of an element as lower-case words: `storyLead article-intro` -> story, lead, ..."""
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
-    return [w.lower() for w in _WORD_SPLIT.split(raw) if w]
+    return list(_words_of(f"{el.get('class') or ''} {el.get('id') or ''}"))
+
+
+@lru_cache(maxsize=8192)
+def _words_of(raw: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in _WORD_SPLIT.split(raw) if w)
 
 
 def has_role(el: etree._Element, pattern: re.Pattern[str]) -> bool:
-    return any(pattern.match(w) for w in words(el))
+    return _has_role_of(f"{el.get('class') or ''} {el.get('id') or ''}", pattern)
+
+
+@lru_cache(maxsize=8192)
+def _has_role_of(raw: str, pattern: re.Pattern[str]) -> bool:
+    # Ancestor tests ask the same few class strings again and again (in_furniture walks up from every candidate).
+    return any(pattern.match(w) for w in _words_of(raw))
 
 
 def marked(page: Page, role: str, top: etree._Element | None = None) -> list[etree._Element]:
@@ -87,16 +97,31 @@ def marked(page: Page, role: str, top: etree._Element | None = None) -> list[etr
 
 def scan_one(el: etree._Element) -> list[str]:
     """The roles an element's class/id words name (most elements: none, found by one regex)."""
-    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return list(_roles_of(el.get("class"), el.get("id")))
+
+
+def _roles_of(cls: str | None, ident: str | None) -> tuple[str, ...]:
+    # A word is never split across class and id, so the roles of both are the union of each one's roles;
+    # class strings repeat all over a page and across pages, hence the cache (ids repeat less, same cache).
+    in_class = _scan_raw(cls) if cls else ()
+    in_id = _scan_raw(ident) if ident else ()
+    if in_class and in_id:
+        return tuple(name for name in ROLES if name in in_class or name in in_id)
+    return in_class or in_id
+
+
+@lru_cache(maxsize=8192)
+def _scan_raw(raw: str) -> tuple[str, ...]:
+    """The roles `raw`'s words name, in ROLES order."""
     if not _ANY_ROLE.search(raw.lower()):
-        return []
+        return ()
     ws = {w.lower() for w in _WORD_SPLIT.split(raw) if w}
-    found = [name for name, role_words in _ROLE_WORDS.items() if ws & role_words]
+    found = {name for name, role_words in _ROLE_WORDS.items() if ws & role_words}
     if any(_DATE_ROLE.search(w) for w in ws):
-        found.append("date")
+        found.add("date")
     if any(MODIFIED_ROLE.search(w) for w in ws):
-        found.append("modified")
-    return found
+        found.add("modified")
+    return tuple(name for name in ROLES if name in found)
 
 
 class Page:
@@ -119,26 +144,34 @@ class Page:
         return find_scope(self.heading, self.start)
 
     @cached_property
-    def elements(self) -> list[etree._Element]:
-        """Every element a finder may ask about, in document order: one walk of the page (each XPath walk
-        of a big page costs about half a millisecond, however simple its test)."""
-        return self.root.root.xpath("//*[@class or @id or @itemprop or @itemtype or @rel or @aria-label]")
+    def _scan(self) -> tuple[dict[str, list[etree._Element]], list[etree._Element]]:
+        """Roles and marks, from one walk of the page in document order. lxml's iter() with Python tests
+        takes less than half the time of an XPath `//*[@class or @id or ...]` (libxml2 tests each attribute
+        of each element in turn), and class strings repeat, so their role words come from a cache."""
+        roles: dict[str, list[etree._Element]] = {name: [] for name in ROLES}
+        marks: list[etree._Element] = []
+        roles_of, rel_words = _roles_of, _REL.search
+        for el in self.root.root.iter(etree.Element):
+            keys = el.keys()
+            if not keys:
+                continue
+            if "class" in keys or "id" in keys:
+                for name in roles_of(el.get("class"), el.get("id")):
+                    roles[name].append(el)
+            if "itemprop" in keys or "itemtype" in keys or ("rel" in keys and rel_words(el.get("rel") or "")) \
+                    or (el.tag == "nav" and "aria-label" in keys):
+                marks.append(el)
+        return roles, marks
 
-    @cached_property
+    @property
     def roles(self) -> dict[str, list[etree._Element]]:
         """Role name -> the page's elements whose class/id words name it."""
-        out: dict[str, list[etree._Element]] = {name: [] for name in ROLES}
-        for el in self.elements:
-            for name in scan_one(el):
-                out[name].append(el)
-        return out
+        return self._scan[0]
 
-    @cached_property
+    @property
     def marks(self) -> list[etree._Element]:
         """Elements with itemprop or itemtype, the rel values the finders read, and labelled <nav>s."""
-        return [el for el in self.elements if el.get("itemprop") is not None or el.get("itemtype") is not None
-                or (el.get("rel") and _REL.search(el.get("rel")))
-                or (el.tag == "nav" and el.get("aria-label") is not None)]
+        return self._scan[1]
 
     def rel(self, word: str) -> list[etree._Element]:
         return [el for el in self.marks if word in (el.get("rel") or "").lower().split()]

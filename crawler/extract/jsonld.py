@@ -78,8 +78,14 @@ def _position(value: Any) -> float:
         return float("inf")
 
 
+_LD_CASE = str.maketrans("LDJSON", "ldjson")  # what the XPath translate() this replaced folded
+
+
 def _nodes(root: Selector) -> Any:
-    for raw in root.xpath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]/text()").getall():
+    # lxml's tag-filtered iter() over the document, not an XPath walk and a parsel wrapper per text node.
+    scripts = root.root.getroottree().getroot().iter("script")
+    blocks = [el for el in scripts if "ld+json" in (el.get("type") or "").translate(_LD_CASE)]
+    for raw in (text for el in blocks for text in el.xpath("text()")):
         data = _loads(raw)
         if data is not None:
             yield from _walk(data)

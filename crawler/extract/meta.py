@@ -42,7 +42,10 @@ _AUTHOR_KEYS = ("article:author", "author")
 def extract(root: Selector) -> Meta:
     out = Meta()
     authors: dict[str, str] = {}
-    for node in root.xpath("//meta"):
+    # lxml's tag-filtered iter() over the document instead of XPath `//meta` and parsel wrappers: the same
+    # elements in the same order, a third of the time.
+    doc = root.root.getroottree().getroot()
+    for node in doc.iter("meta"):
         attrs = node.attrib
         # libxml2 lowercases attribute names, not values: compare keys case-insensitively.
         key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").strip().lower()
@@ -66,12 +69,12 @@ def extract(root: Selector) -> Meta:
         if value and not value.startswith(("http://", "https://", "/")):
             out.author = value
             break
-    for link in root.xpath("//link[@rel][@href]"):
-        if "canonical" in link.attrib["rel"].lower().split():
-            out.canonical = link.attrib["href"].strip() or None
+    for link in doc.iter("link"):
+        rel, href = link.get("rel"), link.get("href")
+        if rel is not None and href is not None and "canonical" in rel.lower().split():
+            out.canonical = href.strip() or None
             break
-    html = root.xpath("/html")
     # libxml2's HTML parser keeps `xml:lang` (XHTML pages) as a plain attribute with a colon in its name.
-    lang = (html[0].attrib.get("lang") or html[0].attrib.get("xml:lang")) if html else None
+    lang = (doc.get("lang") or doc.get("xml:lang")) if doc.tag == "html" else None
     out.lang = lang.strip() if lang and lang.strip() else None
     return out
