@@ -6,8 +6,11 @@ import json
 import os
 import subprocess
 import sys
+import time
+import urllib.error
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -24,6 +27,28 @@ def run_cli(*args: str, timeout: float = 120, env: dict[str, str] | None = None,
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run([sys.executable, "-m", "crawler.cli", *args], cwd=ROOT, env=full_env,
                           capture_output=True, text=True, timeout=timeout, input=stdin)
+
+
+T = TypeVar("T")
+
+
+def serve_process(db: str | Path, port: int) -> subprocess.Popen[str]:
+    """`newsarchive serve` on 127.0.0.1:port in a subprocess (the caller terminates it)."""
+    return subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "--port", str(port)],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def until_answering(proc: subprocess.Popen[str], probe: Callable[[], T], timeout: float = 60) -> T:
+    """The first answer of `probe` once the server in `proc` listens; its stderr if it died first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return probe()
+        except (urllib.error.URLError, ConnectionError):
+            assert proc.poll() is None, proc.communicate()[1][-2000:]
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
 
 
 def crawl_json(*args: str, timeout: float = 120) -> Any:

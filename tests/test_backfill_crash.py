@@ -15,6 +15,7 @@ from typing import Any
 
 from benchmarks.server import BenchServer
 from tests.conftest import ROOT, run_cli
+from tests.test_crash import archive_state
 
 N = 240
 PER_PAGE = 20
@@ -33,18 +34,6 @@ def count(db: str, sql: str) -> int:
         return int(conn.execute(sql).fetchone()[0])
     except sqlite3.OperationalError:
         return 0  # not created yet
-    finally:
-        conn.close()
-
-
-def archive_state(db: str) -> dict[str, list[tuple[int, str]]]:
-    conn = sqlite3.connect(db)
-    try:
-        state: dict[str, list[tuple[int, str]]] = {}
-        for key, number, digest in conn.execute(
-                "SELECT article_key, version, content_hash FROM versions ORDER BY article_key, version"):
-            state.setdefault(key, []).append((number, digest))
-        return state
     finally:
         conn.close()
 

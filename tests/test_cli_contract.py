@@ -260,3 +260,10 @@ def test_crawl_refuses_a_folder_as_db(capsys, tmp_path):
         2, "", f"newsarchive: --db {tmp_path}: is a folder; give a file path like {tmp_path / 'newsarchive.db'}\n")
     assert cli(capsys, "demo", "--db", str(tmp_path / "no" / "d.db")) == (
         2, "", f"newsarchive: --db {tmp_path / 'no' / 'd.db'}: folder {tmp_path / 'no'} does not exist (create it first)\n")
+
+
+def test_migrate_of_a_missing_archive_creates_nothing(capsys, tmp_path):
+    missing = tmp_path / "none.db"
+    assert cli(capsys, "migrate", "--db", str(missing)) == (
+        2, "", f"newsarchive: no archive at {missing} (crawl first, or pass --db PATH)\n")
+    assert list(tmp_path.iterdir()) == []  # the lock is taken only after the check: no empty file left

@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,7 +16,7 @@ import pytest
 from archive import neardup, views
 from archive.datasette_config import describe, load_metadata
 from archive.store import Archive
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, serve_process, until_answering
 
 BODY = ["أربيل (كوردستان 24)- وصل وفد من الحكومة الاتحادية إلى أربيل اليوم لبحث ملف الرواتب.",
         "وقال المتحدث إن الاجتماع كان إيجابياً."]
@@ -106,20 +103,10 @@ def get(url: str) -> tuple[int, Any]:
 def test_serve_over_http(db_file):
     pytest.importorskip("datasette")
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", "--db", str(db_file), "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = serve_process(db_file, port)
     base = f"http://127.0.0.1:{port}/newsarchive"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, data = get(f"{base}/latest_versions.json?_shape=array&_sort=key")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert proc.poll() is None, proc.communicate()[1][-2000:]
-                assert time.monotonic() < deadline, "datasette did not start"
-                time.sleep(0.2)
+        status, data = until_answering(proc, lambda: get(f"{base}/latest_versions.json?_shape=array&_sort=key"))
         assert status == 200
         assert [(r["key"], r["version"]) for r in data] == [("kurdistan24:ar:1", 2), ("kurdistan24:ar:2", 1)]
         status, data = get(f"{base}/edits.json?_shape=array")

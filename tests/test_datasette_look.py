@@ -6,9 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,7 +17,7 @@ import pytest
 
 from archive import datasette_pages as pages
 from archive.store import Archive
-from tests.conftest import ROOT
+from tests.conftest import serve_process, until_answering
 from tests.pngdecode import colour_count, decode, distinct_colours
 from tests.test_datasette import free_port
 
@@ -59,20 +57,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                                      "2024-01-16T08:00:00+00:00"))
         a.finish_crawl(crawl)
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", "--db", str(path), "--port", str(port)],
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = serve_process(path, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                fetch(f"{base}/-/newsarchive.css")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert proc.poll() is None, proc.communicate()[1][-2000:]
-                assert time.monotonic() < deadline, "datasette did not start"
-                time.sleep(0.2)
+        until_answering(proc, lambda: fetch(f"{base}/-/newsarchive.css"))
         yield base
     finally:
         proc.terminate()

@@ -33,7 +33,7 @@ from archive.connect import open_readonly
 from archive.errors import ArchiveError
 from archive.lock import ArchiveLocked, CrawlLock
 from archive.store import Archive
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, serve_process, until_answering
 from tests.fault_server import Exchange, FaultServer, page
 from tests.test_archive_safety import big_article, big_site
 
@@ -439,24 +439,14 @@ def test_serve_refuses_rebinding_posts_dangerous_functions_and_huge_values(tmp_p
     db = make_archive(tmp_path / "newsarchive.db")
     before, dirs_before = fingerprint(db), serve_dirs()
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "serve", "--db", str(db), "--port", str(port)],
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = serve_process(db, port)
     base = f"http://127.0.0.1:{port}/newsarchive"
 
     def sql(query: str) -> tuple[int, str]:
         return request(f"{base}.json?_shape=array&sql={urllib.parse.quote(query)}")
 
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, _ = request(f"{base}.json")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert proc.poll() is None, proc.communicate()[1][-2000:]
-                assert time.monotonic() < deadline, "datasette did not start"
-                time.sleep(0.2)
+        status, _ = until_answering(proc, lambda: request(f"{base}.json"))
         assert status == 200
         assert request(f"{base}.json", host=f"localhost:{port}")[0] == 200
         # DNS rebinding: the attacker's name in Host, the request reaching 127.0.0.1.

@@ -24,7 +24,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not Path(args.db).is_file():
+    if not Path(args.db).is_file():  # checked before the lock, which would create the file
         raise UsageError(f"no archive at {args.db} (crawl first, or pass --db PATH)")
     with CrawlLock(args.db), Archive(args.db) as archive:
         version = archive.db.execute("PRAGMA user_version").fetchone()[0]
