@@ -152,6 +152,20 @@ def test_second_concurrent_crawl_is_refused(db_path):
         assert run_cli("stats", "--db", db_path).returncode == 0
 
 
+def test_reextract_and_dedupe_are_refused_while_a_crawl_writes(db_path):
+    with FixtureServer(site(Route(page()))) as srv:
+        crawl_json("--db", db_path, "--base-url", srv.base_url)
+    before = versions(db_path)
+    with CrawlLock(db_path):
+        for command in ("reextract", "dedupe"):
+            proc = run_cli(command, "--db", db_path)
+            assert (command, proc.returncode) == (command, 75)
+            assert proc.stderr.startswith(f"newsarchive: another crawl is writing to {db_path} (pid ")
+    assert versions(db_path) == before == [(1, "fetch")]
+    # Without the lock both run.
+    assert [run_cli(c, "--db", db_path).returncode for c in ("reextract", "dedupe")] == [0, 0]
+
+
 def test_lock_is_released_when_its_holder_is_killed(db_path):
     holder = subprocess.Popen([sys.executable, "-c", "import sys, time; sys.path.insert(0, sys.argv[2]);"
                                "from archive.lock import CrawlLock; CrawlLock(sys.argv[1]).acquire();"

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from archive.lock import CrawlLock
 from crawler.commands import add_db, add_json, open_archive, print_json
 from crawler.commands.validate import check_key, parse_date_arg
 
@@ -16,7 +17,8 @@ def add_parser(sub: Any) -> None:
                        "A different result becomes a new version marked as a re-extraction: never reported "
                        "as an edit by the publisher. Pages that no longer extract cleanly are left as they were. "
                        "The summary says, per field, on how many pages the new extraction gained, changed or lost "
-                       "it compared with the stored version.")
+                       "it compared with the stored version. Refused (exit 75) while a crawl writes to "
+                       "the archive.")
     add_db(p)
     p.add_argument("--since", metavar="DATE", help="only versions fetched at or after DATE: YYYY-MM-DD or "
                    "YYYY-MM-DDTHH:MM[+03:00] (UTC when no offset is given)")
@@ -31,13 +33,17 @@ def run(args: argparse.Namespace) -> int:
     from crawler.reextract import reextract
 
     since = parse_date_arg(args.since, "--since")
-    with open_archive(args.db, write=True) as archive:  # a clear error for a missing archive or key before any work
-        key = check_key(archive.db, args.key) if args.key is not None else None
+    open_archive(args.db).close()  # a clear error for a missing archive, before the lock would create the file
+    # The lock a crawl takes: a re-extraction beside a crawl would decide versions from rows the crawl is
+    # changing. Refused with exit 75 while one runs.
+    with CrawlLock(args.db):
+        with open_archive(args.db, write=True) as archive:  # a clear error for an unknown key before any work
+            key = check_key(archive.db, args.key) if args.key is not None else None
 
-    def progress(counts: dict[str, int]) -> None:
-        print(f"re-extracted {counts['pages']} pages: {counts['changed']} changed", file=sys.stderr)
+        def progress(counts: dict[str, int]) -> None:
+            print(f"re-extracted {counts['pages']} pages: {counts['changed']} changed", file=sys.stderr)
 
-    result = reextract(args.db, since=since, key=key, site=args.site, progress=None if args.json else progress)
+        result = reextract(args.db, since=since, key=key, site=args.site, progress=None if args.json else progress)
     if args.json:
         print_json(result)
     else:
