@@ -14,7 +14,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawler.outcomes import observation
-from crawler.pool import ExtractPool, Outcome, PoolBroken, parse_faults
+from crawler.pool import ExtractPool, Outcome, PoolBroken, parse_faults, stop_forkserver
 from crawler.process import process
 from crawler.site import Identity
 from crawler.spiders.articles import page_of
@@ -109,6 +109,8 @@ class ExtractPoolExtension:
         if self.pool is None:
             return
         self.pool.close()
+        if not self.pool.alive:
+            stop_forkserver()
         self.stats.set_value("pool/worker_cpu_s", round(self.pool.worker_cpu_s, 3))
         if self.pool.broken:
             self.stats.set_value("pool/broken", self.pool.broken)

@@ -217,6 +217,22 @@ def test_sigterm_leaves_no_process_behind(tmp_path, slow_server, signals):
         assert conn.execute("SELECT outcome FROM crawls").fetchall() == [("interrupted",)]
 
 
+def test_sigkill_of_the_crawl_leaves_no_process_behind(tmp_path, slow_server):
+    """Killed outright (no handler runs): workers see their pipe close, the fork server its last client go."""
+    mark = uuid.uuid4().hex
+    proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", "--db", str(tmp_path / "a.db"),
+                             "--base-url", slow_server.base_url, "--local", "--workers", "2", *POOL_NOW],
+                            cwd=ROOT, env=marked_env(mark), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: len(marked_pids(mark)) >= 5, "the pool did not start")
+        proc.kill()
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert leftover(mark, grace=15) == set()
+
+
 def test_workers_flag_contract():
     assert "--workers N" in run_cli("crawl", "--help").stdout
     assert "--workers N" in run_cli("backfill", "--help").stdout
