@@ -228,8 +228,9 @@ class ExtractPool:
             self._closed = True
         for _ in self._threads:
             self.jobs.put(None)
+        deadline = time.monotonic() + self.timeout + 2 * STOP_TIMEOUT  # a page in hand may take its timeout
         for thread in self._threads:
-            thread.join(self.timeout + 2 * STOP_TIMEOUT)
+            thread.join(max(0.0, deadline - time.monotonic()))
         with self._lock:
             left, self._workers = self._workers, []
         for worker in left:  # a thread that did not finish in time: its worker goes anyway
@@ -239,6 +240,14 @@ class ExtractPool:
         for job in jobs:
             if job[0].set_running_or_notify_cancel():
                 job[0].set_exception(PoolBroken("the pool closed before this page's turn"))
+
+    def terminate(self) -> None:
+        """Kill every worker now, waiting for nothing (the crawl is being stopped at once, or exits)."""
+        with self._lock:
+            self._closed = True
+            left, self._workers = self._workers, []
+        for worker in left:
+            worker.kill()
 
     @property
     def alive(self) -> int:

@@ -69,7 +69,8 @@ class ExtractPoolExtension:
         site = str(settings.get("NEWSARCHIVE_SITE") or "").strip()
         base_url = str(settings.get("NEWSARCHIVE_BASE_URL") or "").strip() or None
         self.pool = ExtractPool(self.workers, site, base_url, self.timeout, self.faults).start()
-        atexit.register(self.pool.close)  # a crawl stopped at once (second Ctrl-C) never sees spider_closed
+        # A crawl stopped at once (second Ctrl-C) never sees spider_closed: its workers go at the exit.
+        atexit.register(self.pool.terminate)
         self.stats.set_value("pool/started", 1)
         self.stats.set_value("pool/workers", self.workers)
 
@@ -109,6 +110,7 @@ class ExtractPoolExtension:
         if self.pool is None:
             return
         self.pool.close()
+        atexit.unregister(self.pool.terminate)
         if not self.pool.alive:
             stop_forkserver()
         self.stats.set_value("pool/worker_cpu_s", round(self.pool.worker_cpu_s, 3))

@@ -195,10 +195,13 @@ def slow_server() -> Iterator[FixtureServer]:
 
 @pytest.mark.parametrize("signals", [1, 2])
 def test_sigterm_leaves_no_process_behind(tmp_path, slow_server, signals):
-    """Once: the pages in hand finish; twice: it stops at once. Either way, nothing of the pool remains."""
+    """Once: the pages in hand finish; twice: it stops at once, though its workers hang on every page (the
+    timeout is 10 minutes). Either way, nothing of the pool remains."""
     db, mark = str(tmp_path / "a.db"), uuid.uuid4().hex
+    hang = ["-s", 'NEWSARCHIVE_WORKER_FAULTS={"/story/1": "sleep"}', "-s", "NEWSARCHIVE_WORKER_TIMEOUT=600"]
     proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", "--db", db, "--base-url",
-                             slow_server.base_url, "--local", "--workers", "2", *POOL_NOW, "-s", "CONCURRENT_REQUESTS=4"],
+                             slow_server.base_url, "--local", "--workers", "2", *POOL_NOW, "-s", "CONCURRENT_REQUESTS=4",
+                             *(hang if signals == 2 else [])],
                             cwd=ROOT, env=marked_env(mark), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # The crawl, the archive writer, the fork server and two workers.
