@@ -154,6 +154,27 @@ def test_no_process_left_after_crawls(two_days):
     assert two_days["0"]["left"] == set() and two_days["2"]["left"] == set()
 
 
+def test_backfill_with_workers_gives_the_same_archive(tmp_path):
+    from benchmarks.server import BenchServer
+
+    archives = {}
+    with BenchServer(120, per_page=20, sitemap=True) as srv:
+        for workers in ("0", "2"):
+            srv.reset()
+            db, mark = str(tmp_path / f"w{workers}.db"), uuid.uuid4().hex
+            proc = subprocess.run([sys.executable, "-m", "crawler.cli", "backfill", "--local", "--json", "--db", db,
+                                   "--base-url", srv.base_url, "--workers", workers], cwd=ROOT,
+                                  env=marked_env(mark), capture_output=True, text=True, timeout=300)
+            assert proc.returncode == 0, proc.stderr[-3000:]
+            stats = json.loads(proc.stdout)["scrapy_stats"]
+            assert stats.get("pool/pages", 0) == (0 if workers == "0" else 100)  # after the first 20
+            assert leftover(mark) == set()
+            archives[workers] = archive_rows(db)
+    assert len(archives["0"]["hashes"]) == 120
+    for name in ("articles", "versions", "fetches"):
+        assert archives["2"][name] == archives["0"][name], name
+
+
 def test_hanging_and_dying_workers_are_recorded_failed(tmp_path):
     flag = tmp_path / "crashed-once"
     faults = {"/story/100003/": "sleep", "/story/100004/": "exit", "/story/100005/": f"exit-once:{flag}"}
