@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing
-import os
 import queue
-import signal
 import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from typing import Any
 
+from crawler.poolworker import parse_faults, restore_body, serve
 from crawler.process import Page
 from crawler.site import Identity
+
+__all__ = ["ExtractPool", "Outcome", "PoolBroken", "parse_faults", "stop_forkserver"]
 
 logger = logging.getLogger(__name__)
 
@@ -26,9 +25,7 @@ START_TIMEOUT = 60.0
 # Seconds a worker has to answer "stop" at the close before it is killed.
 STOP_TIMEOUT = 5.0
 # Imported once in the fork server, so each worker forked from it starts without importing anything.
-PRELOAD = ["crawler.process", "crawler.site", "crawler.config", "pipelines.clean"]
-# Stands for the page's own bytes in a worker's answer: sent back, they would double the pipe's traffic.
-_BODY = "<page body>"
+PRELOAD = ["crawler.poolworker", "crawler.process", "crawler.site", "crawler.config"]
 
 
 @dataclass(frozen=True)
@@ -43,84 +40,6 @@ class Outcome:
 
 class PoolBroken(RuntimeError):
     """No worker could be started: the caller extracts in-process instead (never a page's own failure)."""
-
-
-def parse_faults(raw: str | Mapping[str, str] | None) -> dict[str, str]:
-    """Test-only faults (setting NEWSARCHIVE_WORKER_FAULTS): {URL substring: "sleep" | "exit" | "exit-once:PATH"}."""
-    if not raw:
-        return {}
-    faults = json.loads(raw) if isinstance(raw, str) else dict(raw)
-    if not isinstance(faults, dict):
-        raise ValueError("NEWSARCHIVE_WORKER_FAULTS: expected a JSON object")
-    return {str(k): str(v) for k, v in faults.items()}
-
-
-def _fault(faults: Mapping[str, str], url: str) -> None:
-    for marker, action in faults.items():
-        if marker not in url:
-            continue
-        if action == "sleep":
-            time.sleep(3600)
-        elif action == "exit":
-            os._exit(3)
-        elif action.startswith("exit-once:"):
-            flag = action.partition(":")[2]
-            if not os.path.exists(flag):
-                open(flag, "w").close()
-                os._exit(3)
-
-
-def _die_with_parent() -> None:
-    """SIGKILL this worker when its parent (the fork server, which ends with the crawl) dies (Linux)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # elsewhere: the pipe's end-of-file ends the loop
-
-
-def _strip_body(item: dict[str, Any], body: bytes) -> dict[str, Any]:
-    if item.get("raw_html") is body:
-        item["raw_html"] = _BODY
-    if isinstance(item.get("article"), dict):
-        _strip_body(item["article"], body)
-    return item
-
-
-def _restore_body(item: dict[str, Any], body: bytes) -> dict[str, Any]:
-    if item.get("raw_html") == _BODY:
-        item["raw_html"] = body
-    if isinstance(item.get("article"), dict):
-        _restore_body(item["article"], body)
-    return item
-
-
-def _serve(conn: Connection, site_name: str, base_url: str | None, faults: dict[str, str]) -> None:
-    """A worker: load the crawl's site, then answer pages one at a time until told to stop."""
-    _die_with_parent()
-    # Ctrl-C reaches the whole process group: it is the crawl's to handle, which stops us by the pipe.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from crawler.config import resolve_site
-    from crawler.process import process
-
-    site, _ = resolve_site(site_name, base_url)
-    conn.send(("ready", os.getpid()))
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            conn.send(("stopped", time.process_time()))
-            return
-        page, ident = message
-        if faults:
-            _fault(faults, page.url)
-        try:
-            conn.send(("item", _strip_body(process(page, site, ident), page.body)))
-        except Exception as exc:  # process() never raises; an unpicklable item would
-            conn.send(("error", f"extraction error in a worker: {exc!r}"[:300]))
 
 
 def stop_forkserver() -> None:
@@ -141,7 +60,7 @@ class _Worker:
 
     def __init__(self, context: Any, args: tuple[Any, ...]) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, name="newsarchive-extract", args=(child, *args), daemon=True)
+        self.process = context.Process(target=serve, name="newsarchive-extract", args=(child, *args), daemon=True)
         self.process.start()
         child.close()
         if not self.conn.poll(START_TIMEOUT):
@@ -346,5 +265,5 @@ class ExtractPool:
             kind, value = message
             if kind == "error":
                 return worker, Outcome(None, value, "error", crashes)
-            return worker, Outcome(_restore_body(value, page.body), crashes=crashes)
+            return worker, Outcome(restore_body(value, page.body), crashes=crashes)
         return worker, Outcome(None, f"extraction worker died on this page twice ({crash})", "crashed", crashes)
