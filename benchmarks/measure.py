@@ -27,6 +27,7 @@ class Finished:
     stderr: str
     wall_s: float
     peak_rss_mb: float
+    cpu_s: float = 0.0  # user + system of the child and of every descendant it waited for
 
 
 def run_process(cmd: Sequence[str], timeout: float = 3600) -> Finished:
@@ -50,7 +51,8 @@ def run_process(cmd: Sequence[str], timeout: float = 3600) -> Finished:
         out.seek(0)
         err.seek(0)
         # ru_maxrss is in KiB on Linux.
-        return Finished(proc.returncode, out.read(), err.read(), wall, usage.ru_maxrss / 1024)
+        return Finished(proc.returncode, out.read(), err.read(), wall, usage.ru_maxrss / 1024,
+                        usage.ru_utime + usage.ru_stime)
 
 
 def cli(*args: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Crawl throughput against the no-op spider with 1 and N workers, and the batched writer's versions/s.
+"""Crawl throughput against the no-op spider with 0, 1 and N workers, and the batched writer's versions/s.
 
 `python -m benchmarks.scale --n 1000 [--workers N] [--json PATH]` (also part of `python -m benchmarks.run`).
 """
@@ -40,10 +40,15 @@ def crawl_rate(base_url: str, db: str, workers: int | None) -> dict[str, Any]:
         raise RuntimeError(f"crawl failed ({done.returncode}): {done.stderr[-2000:]}")
     result = json.loads(done.stdout)
     result = result[-1] if isinstance(result, list) else result
-    elapsed = float(result["scrapy_stats"]["elapsed_time_seconds"])
+    stats = result["scrapy_stats"]
+    elapsed = float(stats["elapsed_time_seconds"])
     archived = int(result["crawl"]["new_articles"])
+    # CPU of the whole crawl: its process, the archive writer, the fork server and the extraction workers
+    # (each waited for by its parent, so counted in wait4's figure). Includes start-up and imports.
     return {"workers": workers, "archived": archived, "elapsed_s": elapsed, "wall_s": done.wall_s,
-            "rate_pages_s": archived / elapsed, "peak_rss_mb": done.peak_rss_mb}
+            "rate_pages_s": archived / elapsed, "peak_rss_mb": done.peak_rss_mb, "cpu_s": done.cpu_s,
+            "cpu_ms_per_article": done.cpu_s * 1000 / max(archived, 1),
+            "pool_pages": int(stats.get("pool/pages", 0)), "worker_cpu_s": float(stats.get("pool/worker_cpu_s", 0))}
 
 
 def noop_rate(base_url: str, db: str) -> dict[str, Any]:
@@ -53,8 +58,9 @@ def noop_rate(base_url: str, db: str) -> dict[str, Any]:
         raise RuntimeError(f"no-op crawl failed: {done.stderr[-2000:]}")
     stats = json.loads(done.stdout)
     elapsed = float(stats["elapsed_time_seconds"])
-    return {"articles": stats.get("noop/articles", 0), "elapsed_s": elapsed,
-            "rate_pages_s": stats.get("noop/articles", 0) / elapsed}
+    articles = stats.get("noop/articles", 0)
+    return {"articles": articles, "elapsed_s": elapsed, "rate_pages_s": articles / elapsed, "cpu_s": done.cpu_s,
+            "cpu_ms_per_article": done.cpu_s * 1000 / max(articles, 1)}
 
 
 def writer_rate(site: Site, items: int, path: str) -> dict[str, Any]:
@@ -103,8 +109,9 @@ def batch_write_rate(site: Site, items: int, path: str, batch: int = 100) -> dic
 def scale_figures(n: int, workers: int, work: Path) -> dict[str, Any]:
     site = Site(n)
     work.mkdir(parents=True, exist_ok=True)
-    out: dict[str, Any] = {"n": n, "cpus": os.cpu_count()}
-    counts = [None] if not has_workers() else sorted({1, workers})
+    out: dict[str, Any] = {"n": n, "cpus": os.cpu_count(), "loadavg": _loadavg()}
+    # 0: extraction in the crawl's process (as before --workers); 1 and N: the pool.
+    counts: list[int | None] = [None] if not has_workers() else sorted({0, 1, workers})
     with BenchServer(site.n, seed=site.seed, prewarm=True) as srv:
         srv.reset()
         out["noop"] = noop_rate(srv.base_url, str(work / "noop.db"))
@@ -119,14 +126,23 @@ def scale_figures(n: int, workers: int, work: Path) -> dict[str, Any]:
     return out
 
 
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
 def table(fig: dict[str, Any]) -> str:
-    lines = [f"scale: {fig['n']} articles, {fig['cpus']} cpus; no-op spider {fig['noop']['rate_pages_s']:.0f} "
-             f"articles/s ({fig['noop']['elapsed_s']:.1f} s)"]
+    noop = fig["noop"]
+    lines = [f"scale: {fig['n']} articles, {fig['cpus']} cpus, load {fig.get('loadavg', '?')}; no-op spider "
+             f"{noop['rate_pages_s']:.0f} articles/s ({noop['elapsed_s']:.1f} s, "
+             f"{noop.get('cpu_ms_per_article', 0):.1f} CPU ms/article)"]
     for run in fig["crawls"]:
         label = f"--workers {run['workers']}" if run["workers"] is not None else "crawl"
         lines.append(f"  {label:<12} {run['archived']} archived, {run['rate_pages_s']:.0f} articles/s "
                      f"({run['elapsed_s']:.1f} s), ratio vs no-op {run['ratio_vs_noop']:.2f}, "
-                     f"peak RSS {run['peak_rss_mb']:.0f} MB")
+                     f"{run.get('cpu_ms_per_article', 0):.1f} CPU ms/article, peak RSS {run['peak_rss_mb']:.0f} MB")
     w = fig["writer"]
     line = f"  writer alone: {w['per_article_tx_per_s']:.0f} versions/s one transaction per article"
     if "batched_per_s" in w:

@@ -37,14 +37,7 @@ class CrawlConfig:
         name = str(settings.get("NEWSARCHIVE_SITE") or "").strip()
         if not name:
             raise SiteError("no site: set NEWSARCHIVE_SITE or pass --site")
-        base_url = str(settings.get("NEWSARCHIVE_BASE_URL") or "").strip() or None
-        note = None
-        if base_url:
-            base_url, _ = base_url_note(base_url)  # malformed URL, port out of range: refused here
-        site = load_site(name, base_url=None if name != "generic" else base_url)
-        if base_url and not site.generic:
-            base_url, note = base_url_note(base_url, site)
-            site = site.with_base_url(base_url)
+        site, note = resolve_site(name, str(settings.get("NEWSARCHIVE_BASE_URL") or "").strip() or None)
         editions = str(settings.get("NEWSARCHIVE_EDITIONS") or "")
         codes = [c for c in editions.split(",") if c.strip()] or list(site.default_editions)
         db = str(settings.get("NEWSARCHIVE_DB") or "").strip()
@@ -64,6 +57,19 @@ class CrawlConfig:
                             f"...] with ascending ages ({str(exc).splitlines()[0][:80]})") from None
         return cls(site=site, editions=tuple(site.check_editions(codes)), db=db, max_pages=max_pages,
                    recheck=recheck, tiers=tiers, note=note)
+
+
+def resolve_site(name: str, base_url: str | None) -> tuple[Site, str | None]:
+    """The site a crawl of `name` at `base_url` reads, and a note on any change made to the base URL
+    (also how an extraction worker process rebuilds the crawl's site: crawler/pool.py)."""
+    note = None
+    if base_url:
+        base_url, _ = base_url_note(base_url)  # malformed URL, port out of range: refused here
+    site = load_site(name, base_url=None if name != "generic" else base_url)
+    if base_url and not site.generic:
+        base_url, note = base_url_note(base_url, site)
+        site = site.with_base_url(base_url)
+    return site, note
 
 
 def _int(settings: BaseSettings, name: str) -> int:

@@ -27,7 +27,7 @@ LOCAL_MIRROR_SETTINGS: dict[str, Any] = {
 # The crawl options and the settings they set (a flag not given sets nothing: crawler/settings.py decides).
 FLAG_SETTINGS = {"db": "NEWSARCHIVE_DB", "site": "NEWSARCHIVE_SITE", "lang": "NEWSARCHIVE_EDITIONS",
                  "base_url": "NEWSARCHIVE_BASE_URL", "max_pages": "NEWSARCHIVE_MAX_PAGES",
-                 "recheck": "NEWSARCHIVE_RECHECK"}
+                 "recheck": "NEWSARCHIVE_RECHECK", "workers": "NEWSARCHIVE_WORKERS"}
 
 
 @dataclass
@@ -40,6 +40,7 @@ class CrawlJob:
     base_url: str | None = None
     max_pages: int | None = None
     recheck: str | None = None
+    workers: int | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     before: Callable[[], None] | None = None
     stats: dict[str, Any] = field(default_factory=dict)

@@ -39,6 +39,16 @@ NEWSARCHIVE_WRITE_QUEUE = 500
 # The writer thread hands each batch to a process of its own (pipelines/writerproc.py), so the archive's
 # per-article work (key layers, MinHash, compression, SQL) runs on another core than the crawl's reactor.
 NEWSARCHIVE_WRITER_PROCESS = True
+# Extraction worker processes (crawler/pool.py, crawler/poolext.py; CLI --workers): article pages are
+# extracted in this many processes beside the crawl's own (-1: one per core; 0: in the crawl's process).
+# The pool starts after NEWSARCHIVE_WORKERS_START_AFTER article pages (a small crawl does not pay its
+# start-up). A page a worker has not answered within NEWSARCHIVE_WORKER_TIMEOUT seconds, or that a worker
+# died on twice, is recorded as a failed fetch with that reason. NEWSARCHIVE_WORKER_FAULTS is for tests
+# only: JSON {"URL substring": "sleep" | "exit" | "exit-once:FLAG_PATH"} makes a worker hang or die there.
+NEWSARCHIVE_WORKERS = -1
+NEWSARCHIVE_WORKERS_START_AFTER = 20
+NEWSARCHIVE_WORKER_TIMEOUT = 60.0
+NEWSARCHIVE_WORKER_FAULTS = ""
 # Bounded discovery (crawler/bounds.py): sitemap-index nesting and child sitemaps per crawl, entries read
 # per feed or sitemap (50 000 is the sitemap protocol's own limit), listings taken from home pages per
 # crawl. What is cut is recorded as a `failed` fetch row ("discovery cut: ...") on the page that named it.
@@ -134,6 +144,7 @@ EXTENSIONS = {
     # Loads the site and the crawl's NEWSARCHIVE_* settings once; every component reads them from it.
     "crawler.site.extension.SiteExtension": 0,
     "crawler.progress.ProgressExtension": 500,
+    "crawler.poolext.ExtractPoolExtension": 510,
 }
 
 # One request per article identity per crawl, whatever URL variant links to it.

@@ -75,3 +75,14 @@ def test_sizes_and_rates_are_sane(figures: dict) -> None:
         assert value > 0
     if figures["extraction"]["trafilatura_ms"] is None:  # trafilatura is optional (the bench extra)
         assert figures["extraction"]["speedup_vs_trafilatura"] is None
+
+
+def test_scale_rows_for_0_1_and_n_workers(figures: dict) -> None:
+    rows = figures["scale"]["crawls"]
+    assert [r["workers"] for r in rows] == sorted({0, 1, os.cpu_count() or 1})
+    assert [r["archived"] for r in rows] == [200] * len(rows)
+    # In the crawl's process with 0 workers; else all but the first 20 pages (the pool's start threshold).
+    assert [r["pool_pages"] for r in rows] == [0] + [180] * (len(rows) - 1)
+    assert all(r["cpu_ms_per_article"] > 0 and r["ratio_vs_noop"] > 0 for r in rows)
+    assert figures["scale"]["noop"]["cpu_ms_per_article"] > 0
+

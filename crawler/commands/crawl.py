@@ -25,6 +25,12 @@ def setting(value: str) -> tuple[str, str]:
     return name, val
 
 
+def worker_count(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected 0 or a positive whole number, got {value!r}")
+    return int(value)
+
+
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("crawl", help="crawl a site into the archive and print what changed",
                        description="Discover new articles, recheck archived ones, and record new versions, "
@@ -55,6 +61,9 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--recheck", choices=["all", "due", "none"], default=None,
                    help="which archived articles to fetch again: all, those due under the recheck policy "
                    "(default), or none (only discover new ones) (setting NEWSARCHIVE_RECHECK)")
+    p.add_argument("--workers", type=worker_count, default=None, metavar="N", help="extract article pages in N "
+                   "processes beside the crawl's (0: in the crawl's own process; setting NEWSARCHIVE_WORKERS; "
+                   "default: one per core)")
     p.add_argument("-s", dest="settings", action="append", type=setting, default=[], metavar="NAME=VALUE",
                    help="a Scrapy or NEWSARCHIVE_* setting, as `scrapy crawl -s` (repeatable); wins over the "
                    "option for the same setting, e.g. -s NEWSARCHIVE_RECHECK=all")
@@ -67,7 +76,7 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
 def crawl_argv(args: argparse.Namespace) -> list[str]:
     """The command-line options that reproduce these crawl options (for `watch`'s child crawls)."""
     argv = ["--db", args.db, "--log-level", args.log_level]
-    for flag in ("site", "lang", "base_url", "max_pages", "recheck"):
+    for flag in ("site", "lang", "base_url", "max_pages", "recheck", "workers"):
         if getattr(args, flag) is not None:
             argv += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
     if args.local:
@@ -81,7 +90,7 @@ def crawl_job(args: argparse.Namespace) -> CrawlJob:
     from crawler.runner import CrawlJob
 
     return CrawlJob(db=args.db, site=args.site, lang=args.lang, base_url=args.base_url, max_pages=args.max_pages,
-                    recheck=args.recheck, settings=dict(args.settings))
+                    recheck=args.recheck, workers=args.workers, settings=dict(args.settings))
 
 
 def run(args: argparse.Namespace) -> int:

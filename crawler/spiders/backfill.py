@@ -483,13 +483,21 @@ class BackfillSpider(NewsSpider):
             self.crawler.stats.inc_value("backfill/ids_since_reached")
 
     # --- articles -------------------------------------------------------------------------------------
-    def parse_article(self, response: Response) -> Iterable[dict[str, Any]]:
+    async def parse_article(self, response: Response) -> AsyncIterator[Request | dict[str, Any]]:
         unit: Unit | None = response.meta.get("bf_unit")
-        return self._tracked(unit, self._article(response, unit))
+        try:
+            items = await self.article_items(response)
+        except BaseException:
+            if unit is not None:  # as _tracked does when a callback raises: the unit must not wait for it
+                self._release(unit)
+            raise
+        for out in self._tracked(unit, self._article(response, unit, items)):
+            yield out
 
-    def _article(self, response: Response, unit: Unit | None) -> Iterator[dict[str, Any]]:
+    def _article(self, response: Response, unit: Unit | None,
+                 items: list[dict[str, Any]]) -> Iterator[Request | dict[str, Any]]:
         ident = response.meta["identity"]
-        for item in super().parse_article(response):
+        for item in self.article_outputs(response, items):
             if item.get("kind") == "article":
                 # Once per run under its own key, whether reached directly or as the target of a redirect
                 # (a redirect target archived before and not due is not recorded again either).

@@ -268,21 +268,37 @@ class NewsSpider(Spider):
         yield from self.bounds.feed(self, response, entries)
 
     # --- articles -------------------------------------------------------------------------------
-    def parse_article(self, response: Response) -> Iterable[Request | dict[str, Any]]:
+    async def parse_article(self, response: Response) -> AsyncIterator[Request | dict[str, Any]]:
+        for out in self.article_outputs(response, await self.article_items(response)):
+            yield out
+
+    async def article_items(self, response: Response) -> list[dict[str, Any]]:
+        """The page's item; for a redirect to another article, that article's item too. Extracted by the
+        extraction pool's workers when it runs (crawler/poolext.py), else here."""
         ident = response.meta["identity"]
-        item = article_item(response, ident, self.site)
-        if item["kind"] == "not_article":
+        item = await self._extract(response, ident)
+        items = [item]
+        if item["kind"] == "observation" and item.get("outcome") == "redirected":
+            # The page we were sent to is an article too: archive it under its own identity.
+            target = self.site.identify(response.url)
+            if target is not None and target.edition in self.editions:
+                items.append(await self._extract(response, target))
+        return items
+
+    async def _extract(self, response: Response, ident: Any) -> dict[str, Any]:
+        pool = getattr(self.crawler, "extract_pool", None)
+        if pool is None:
+            return article_item(response, ident, self.site)
+        return await pool.extract(self, response, ident)
+
+    def article_outputs(self, response: Response, items: list[dict[str, Any]]) -> Iterable[Request | dict[str, Any]]:
+        if items[0]["kind"] == "not_article":
             # Generic sites: an article-shaped URL that is a section or index page; read it as a listing.
             self.crawler.stats.inc_value("generic/not_article")
             response.meta[COUNTED] = True  # the outcome ledger: read as a listing, not a lost article
             yield from self._follow_articles(self._links(response, ["a::attr(href)"]))
             return
-        yield item
-        if item.get("outcome") == "redirected":
-            # The page we were sent to is an article too: archive it under its own identity.
-            target = self.site.identify(response.url)
-            if target is not None and target.edition in self.editions:
-                yield article_item(response, target, self.site)
+        yield from items
 
     def on_error(self, failure: Failure) -> Iterable[dict[str, Any]]:
         # Every failure is recorded, refusals (robots.txt, host guard) and HTTP errors included
