@@ -1,0 +1,96 @@
+"""The Redis cluster (crawl --redis, ingest): the same archive as one plain crawl; internals Scrapy must keep."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crawler.demo.server import DemoServer
+from tests.cluster_helpers import dump, finish, ingest, stop_ingest, worker
+from tests.conftest import crawl_json, run_cli
+from tests.redis_server import RedisServer
+
+
+@pytest.fixture
+def redis_srv(tmp_path: Path) -> Iterator[RedisServer]:
+    srv = RedisServer(tmp_path / "redis").start()
+    yield srv
+    srv.stop()
+
+
+def cluster_crawl(url: str, base_url: str, *extra: str, workers: int = 2) -> list[dict]:
+    """`workers` workers started together; each must exit 0 with its JSON report."""
+    procs: list[subprocess.Popen[str]] = []
+    for _ in range(workers):
+        procs.append(worker(url, base_url, "--lang", "ar,ckb", *extra))
+        time.sleep(0.3)
+    reports = []
+    for proc in procs:
+        code, out = finish(proc)
+        assert code == 0, out
+        reports.append(json.loads(out))
+    return reports
+
+
+def test_two_workers_and_ingest_archive_what_one_crawl_does(tmp_path, redis_srv):
+    """Day 1 then day 2 (edits, deletions, 304s from the ETags ingest seeded), plain and clustered."""
+    plain, clustered = tmp_path / "plain.db", tmp_path / "cluster.db"
+    with DemoServer(day=1) as site:
+        base = ["--base-url", site.base_url, "--lang", "ar,ckb"]
+        crawl_json("--db", str(plain), *base)
+        writer = ingest(clustered, redis_srv.url, log=tmp_path / "ingest.log")
+        day1 = cluster_crawl(redis_srv.url, site.base_url)
+        site.set_day(2)
+        answered_304 = site._not_modified
+        crawl_json("--db", str(plain), *base, "--recheck", "all")
+        plain_304, answered_304 = site._not_modified - answered_304, site._not_modified
+        day2 = cluster_crawl(redis_srv.url, site.base_url, "--recheck", "all")
+        cluster_304 = site._not_modified - answered_304
+        summary = stop_ingest(writer, redis_srv.url, 2, clustered)
+    # Each day one run that both workers joined; it ended once, and every item sent was written.
+    for reports in (day1, day2):
+        assert len({r["run"] for r in reports}) == 1
+        assert [r["run_state"] for r in reports] == ["ended", "ended"]
+        assert sum(bool(r["stats"].get("cluster/ended_run")) for r in reports) == 1
+        assert sum(r["stats"].get("outcomes/missing", 0) for r in reports) == 0
+    sent = sum(r["stats"].get("cluster/items_sent", 0) for r in day1 + day2)
+    assert (summary["written"], summary["runs_finished"], summary["runs_seeded"]) == (sent, 2, 2)
+    want, got = dump(plain), dump(clustered)
+    assert got["crawls"] == want["crawls"]
+    assert got["articles"] == want["articles"]
+    assert got["versions"] == want["versions"]
+    assert got["events"] == want["events"]
+    # Day 2 sent the ETags ingest seeded from the archive: the demo site answered as many 304s as to one crawl.
+    assert cluster_304 == plain_304 > 0
+
+
+def test_a_worker_without_ingest_gives_up_and_withdraws_its_run(tmp_path, redis_srv):
+    proc = run_cli("crawl", "--redis", redis_srv.url, "--base-url", "http://127.0.0.1:9", "--lang", "ar",
+                   "-s", "NEWSARCHIVE_CLUSTER_SEED_TIMEOUT=1")
+    assert proc.returncode == 1
+    assert "no `newsarchive ingest` seeded run kurdistan24-" in proc.stderr
+    status = json.loads(run_cli("cluster", "status", "--redis", redis_srv.url, "--json").stdout)
+    assert [r["state"] for r in status["runs"]] == ["cancelled"]
+    assert status["stream"] == {"length": 0, "pending": 0, "consumers": 0}
+
+
+def test_commands_need_a_reachable_redis(tmp_path):
+    for args in (["cluster", "status"], ["ingest", "--db", str(tmp_path / "a.db")]):
+        proc = run_cli(*args, "--redis", "redis://127.0.0.1:9/0")
+        assert (proc.returncode, proc.stdout) == (1, ""), proc.stderr
+        assert "redis://127.0.0.1:9/0" in proc.stderr
+
+
+def test_scrapy_keeps_the_engine_internals_the_leases_use():
+    """crawler/cluster/scheduler.py reads the engine slot's `inprogress` and `nextcall` (private in Scrapy)."""
+    from scrapy.core.engine import _Slot
+    from scrapy.utils.reactor import CallLaterOnce
+
+    slot = _Slot(close_if_idle=False, nextcall=CallLaterOnce(lambda: None), scheduler=None)  # type: ignore[arg-type]
+    assert isinstance(slot.inprogress, set)
+    assert hasattr(_Slot, "remove_request") and "nextcall" in vars(slot)
