@@ -197,6 +197,7 @@ class Ingest:
         """The run's end mark: every item of the run is before it in the stream, so all are written now."""
         row = self.archive.db.execute("SELECT crawl_id, finished FROM cluster_runs WHERE run = ?", [run]).fetchone()
         if row and not row[1]:
+            self.catch_up(sid)
             crawl_id = int(row[0])
             outcome = "failed: store_error" if self.errors.pop(run, 0) else "completed"
             try:
@@ -213,6 +214,20 @@ class Ingest:
         pipe = self.server.pipeline(transaction=True)
         pipe.xack(STREAM, GROUP, sid).xdel(STREAM, sid)
         pipe.execute()
+
+    def catch_up(self, before: str) -> None:
+        """Entries before `before` read but never applied: a read whose reply a Redis restart lost (the retry
+        read the entries after them). Written now, before the run they may belong to is finished."""
+        while True:
+            lost = self.server.xpending_range(STREAM, GROUP, min="-", max=f"({before}", count=self.batch)
+            if not lost:
+                return
+            ids = [p["message_id"] for p in lost]
+            claimed = [(text(sid), fields) for sid, fields in
+                       self.server.xclaim(STREAM, GROUP, self.consumer, 0, ids) if fields]
+            logger.warning("writing %d entries read earlier and never applied", len(claimed))
+            self.write(claimed)
+            self.server.xack(STREAM, GROUP, *ids)  # those deleted from the stream meanwhile (none to write)
 
     # --- seeding --------------------------------------------------------------------------------------
     def seed_waiting(self) -> None:

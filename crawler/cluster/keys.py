@@ -28,15 +28,22 @@ def run_key(run: str, part: str = "") -> str:
     return f"{PREFIX}:run:{run}" + (f":{part}" if part else "")
 
 
-def connect(url: str, retries: int = 12) -> Any:
-    """A client that retries a command through a short outage (a Redis restart, ~20 s) before raising."""
+def client_params(retries: int = 12) -> dict[str, Any]:
+    """redis-py options: a command is retried through a short outage (a Redis restart, ~20 s) before raising.
+    Also given to scrapy-redis as REDIS_PARAMS, so the queue's own client retries the same way."""
     import redis
     from redis.backoff import ExponentialBackoff
     from redis.retry import Retry
 
-    retry = Retry(ExponentialBackoff(cap=2.0, base=0.1), retries=retries)
-    return redis.Redis.from_url(url, retry=retry, retry_on_error=[redis.ConnectionError, redis.TimeoutError],
-                                socket_connect_timeout=5, socket_timeout=30, health_check_interval=10)
+    return {"retry": Retry(ExponentialBackoff(cap=2.0, base=0.1), retries=retries),
+            "retry_on_error": [redis.ConnectionError, redis.TimeoutError],
+            "socket_connect_timeout": 5, "socket_timeout": 30, "health_check_interval": 10}
+
+
+def connect(url: str, retries: int = 12) -> Any:
+    import redis
+
+    return redis.Redis.from_url(url, **client_params(retries))
 
 
 def redis_lost(exc: BaseException, what: str) -> None:

@@ -49,6 +49,13 @@ local deadline = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) +
 for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', deadline, ARGV[i]) end
 return #ARGV - 1
 """
+# The duplicate filter's SADD and the queue's ZADD in one step: a worker killed between the two, or a reply
+# lost to a Redis restart and the command retried, must never leave a request "seen" but not queued.
+PUSH_NEW = """
+if redis.call('SADD', KEYS[2], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+return 1
+"""
 LEASE = "cluster_lease"  # request.meta: the lease token of a request popped from the shared queue
 
 
@@ -67,6 +74,7 @@ class LeasedQueue(PriorityQueue):
         self._pop = server.register_script(POP)
         self._return = server.register_script(RETURN)
         self._renew = server.register_script(RENEW)
+        self._push_new = server.register_script(PUSH_NEW)
         self._next_token = 0
         self.worker = "w"
 
@@ -81,6 +89,14 @@ class LeasedQueue(PriorityQueue):
         if self.on_push is not None:
             self.on_push(request)
         super().push(request)
+
+    def push_new(self, request: Request, filter_key: str, fingerprint: str) -> bool:
+        """Queue the request unless the run's filter has its fingerprint (atomically); False for a duplicate."""
+        queued = bool(self._push_new(keys=[self.key, filter_key],
+                                     args=[fingerprint, -request.priority, self._encode_request(request)]))
+        if queued and self.on_push is not None:
+            self.on_push(request)
+        return queued
 
     def pop(self, timeout: int = 0) -> Request | None:
         self._next_token += 1

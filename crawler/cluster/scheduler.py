@@ -105,7 +105,13 @@ class LeasedScheduler(Scheduler):
     # --- Scrapy's scheduler interface ---------------------------------------------------------------
     def enqueue_request(self, request: Request) -> bool:
         try:
-            queued = bool(super().enqueue_request(request))
+            if request.dont_filter:
+                self.queue.push(request)
+                queued = True
+            else:
+                queued = self.queue.push_new(request, self.df.key, self.df.request_fingerprint(request))
+                if not queued:
+                    self.df.log(request, self.spider)
             if queued:
                 self.counts.inc_value("scheduler/enqueued/redis")
             return queued
@@ -168,7 +174,8 @@ class LeasedScheduler(Scheduler):
         """Queue the next chunk of the run's first requests while holding the seeder lease."""
         server, lock = self.queue.server, run_key(self.run, "seeder")
         if self.seeding is None:
-            if not server.set(lock, self.worker, nx=True, px=self.lease_ms):
+            # (A retried SET whose first reply was lost finds its own value: still this worker's lease.)
+            if not server.set(lock, self.worker, nx=True, px=self.lease_ms) and server.get(lock) != self.worker.encode():
                 return  # another worker seeds; its lease runs out if it dies, and one of us takes over
             logger.info("seeding run %s", self.run)
             self.seeding = self.spider.seed()

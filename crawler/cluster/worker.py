@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from crawler.cluster import runs
-from crawler.cluster.keys import connect, run_key
+from crawler.cluster.keys import client_params, connect, run_key
 from crawler.commands import UsageError, print_json
 
 # Defaults of the worker's settings (each can be changed with -s NAME=VALUE).
@@ -30,6 +30,7 @@ def worker_settings(run: str, url: str, site: str) -> dict[str, Any]:
         "DUPEFILTER_CLASS": "crawler.cluster.dupefilter.RunDupeFilter",
         "SCHEDULER_PERSIST": True,  # a worker leaving never clears the shared queue
         "REDIS_URL": url,
+        "REDIS_PARAMS": client_params(),
         "ITEM_PIPELINES": {"pipelines.dedupe.DedupePipeline": 100, "pipelines.clean.CleanPipeline": 200,
                            "crawler.cluster.stream.StreamPipeline": 300},
         "NEWSARCHIVE_CLUSTER_RUN": run,
