@@ -12,7 +12,10 @@ from crawler.outcomes import TOKEN
 
 # Pop the best request and lease it in one step (Redis runs a script atomically): the request moves from
 # the queue to the lease set, scored by its deadline on the server's own clock (no skew between machines).
+# Run again with the same token (a retry after a reply lost to a Redis restart), it answers the same request.
 POP = """
+local again = redis.call('HGET', KEYS[3], ARGV[1])
+if again then return again end
 local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if #found == 0 then return false end
 redis.call('ZREM', KEYS[1], found[1])
