@@ -61,12 +61,14 @@ def finished_runs(db: str | Path) -> int:
 
 
 def dump(db: str | Path) -> dict[str, Any]:
-    """What an archive holds, without crawl ids, timestamps or row ids: articles, versions, fetches (events)."""
+    """What an archive holds, without crawl ids, timestamps or row ids: articles, versions, fetches (events).
+    A date read from "2 hours ago" (published_approx) is a time of its fetch, so it is left out too."""
     conn = sqlite3.connect(db)
     q = lambda sql: [tuple(r) for r in conn.execute(sql).fetchall()]  # noqa: E731
     data = {
         "articles": sorted(q("SELECT key, site, edition, article_id, url, canonical_url, status, current_version, "
-                             "version_count, duplicate_of, published_at, modified_at, etag, last_modified, "
+                             "version_count, duplicate_of, CASE WHEN published_approx THEN NULL ELSE published_at END, "
+                             "published_approx, modified_at, etag, last_modified, "
                              "redirected_to FROM articles")),
         "versions": sorted(q("SELECT article_key, version, url, http_status, title, lead, body, author, tags, "
                              "content_hash, raw_size, change, origin, layout FROM versions")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -62,7 +63,7 @@ def test_two_workers_and_ingest_archive_what_one_crawl_does(tmp_path, redis_srv)
     assert (summary["written"], summary["runs_finished"], summary["runs_seeded"]) == (sent, 2, 2)
     want, got = dump(plain), dump(clustered)
     assert got["crawls"] == want["crawls"]
-    assert got["articles"] == want["articles"]
+    assert got["articles"] == want["articles"], [(a, b) for a, b in zip(got["articles"], want["articles"]) if a != b]
     assert got["versions"] == want["versions"]
     assert got["events"] == want["events"]
     # Day 2 sent the ETags ingest seeded from the archive: the demo site answered as many 304s as to one crawl.
@@ -99,3 +100,49 @@ def test_scrapy_keeps_the_engine_internals_the_leases_use():
     # The output is handled (scraped, items processed) before the request is removed from `inprogress`.
     assert start.index("_handle_downloader_output") < start.index("_remove_request")
     assert "self._slot.add_request(request)" in inspect.getsource(engine.ExecutionEngine._download)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--site", "nosuch"], "newsarchive: unknown site 'nosuch' (known: "),
+    (["--lang", "ar,zz"], "newsarchive: unknown edition 'zz' for site kurdistan24"),
+    (["--max-pages", "-1"], "newsarchive: --max-pages must be 0 (no limit) or more\n"),
+])
+def test_a_worker_checks_its_options_before_redis(args, message):
+    proc = run_cli("crawl", "--redis", "redis://127.0.0.1:9/0", *args)
+    assert (proc.returncode, proc.stderr.startswith(message), proc.stderr.count("\n")) == (2, True, 1), proc.stderr
+
+
+def test_a_worker_with_other_options_cannot_join_the_run(tmp_path, redis_srv):
+    import redis as redis_py
+
+    from crawler.cluster import runs
+
+    server = redis_py.Redis.from_url(redis_srv.url)
+    run, created = runs.claim(server, {"site": "kurdistan24", "editions": "ar", "base_url": "http://127.0.0.1:9",
+                                       "site_source": "", "recheck": "due"})
+    proc = run_cli("crawl", "--redis", redis_srv.url, "--base-url", "http://127.0.0.1:9", "--lang", "ckb")
+    assert (created, proc.returncode) == (True, 2)
+    assert proc.stderr == (f"newsarchive: run {run} of site kurdistan24 has "
+                           "editions='ar', this worker 'ckb': run it with the same options, or after that run ends\n")
+
+
+def test_one_ingest_per_archive_and_status_json(tmp_path, redis_srv):
+    db = tmp_path / "a.db"
+    first = ingest(db, redis_srv.url)
+    try:
+        deadline = time.monotonic() + 30
+        while not db.exists() or json.loads(run_cli("cluster", "status", "--redis", redis_srv.url, "--json").stdout)[
+                "stream"]["consumers"] == 0:
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        second = run_cli("ingest", "--db", str(db), "--redis", redis_srv.url)
+        assert second.returncode == 75, second.stderr  # the archive's crawl lock: one writer
+        status = json.loads(run_cli("cluster", "status", "--redis", redis_srv.url, "--json").stdout)
+        assert status == {"runs": [], "stream": {"length": 0, "pending": 0, "consumers": 1}}
+        assert run_cli("cluster", "status", "--redis", redis_srv.url).stdout == (
+            "no runs\nstream: 0 item(s) waiting, 0 read by ingest and not yet acknowledged\n")
+    finally:
+        first.send_signal(signal.SIGTERM)
+        code, out = finish(first, 30)
+    assert (code, json.loads(out)) == (0, {"written": 0, "runs_finished": 0, "runs_seeded": 0})
+    assert run_cli("ingest", "--db", str(db), "--redis", redis_srv.url, "--batch", "0").returncode == 2

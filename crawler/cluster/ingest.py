@@ -92,6 +92,8 @@ class Ingest:
         except Exception as exc:  # BUSYGROUP: it exists
             if "BUSYGROUP" not in str(exc):
                 raise
+        # Named at once (not at its first delivery): `cluster status` shows that a writer is attached.
+        self.server.xgroup_createconsumer(STREAM, GROUP, self.consumer)
         self.take_over(stopping)
         while not stopping():
             got = self.server.xreadgroup(GROUP, self.consumer, {STREAM: ">"}, count=self.batch, block=self.block_ms)

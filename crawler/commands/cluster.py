@@ -22,6 +22,9 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from crawler.cluster import require
+
+    require()
     import redis
 
     from crawler.cluster.keys import connect

@@ -91,6 +91,9 @@ def run(args: argparse.Namespace) -> int:
     from crawler.runner import LOCAL_MIRROR_SETTINGS, build_settings, check_job, job_settings, run_crawls
 
     if getattr(args, "redis", None):
+        from crawler.cluster import require
+
+        require()
         from crawler.cluster.worker import run_worker
 
         return run_worker(args)

@@ -27,6 +27,9 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import logging
 
+    from crawler.cluster import require
+
+    require()
     import redis
 
     from crawler.cluster.ingest import Ingest
