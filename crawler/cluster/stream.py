@@ -50,8 +50,10 @@ class StreamPipeline:
         adapter = ItemAdapter(item)
         await self._room()
         try:
-            self.server.xadd(STREAM, {"run": self.run, "kind": "item", "data": encode(dict(adapter.items()))})
-            self.server.hincrby(run_key(self.run), "items", 1)
+            pipe = self.server.pipeline(transaction=False)  # one round trip
+            pipe.xadd(STREAM, {"run": self.run, "kind": "item", "data": encode(dict(adapter.items()))})
+            pipe.hincrby(run_key(self.run), "items", 1)
+            pipe.execute()
         except REDIS_DOWN as exc:
             redis_lost(exc, "adding an item to the stream")
         self.crawler.stats.inc_value("cluster/items_sent")
