@@ -1,4 +1,4 @@
-"""SIGKILL of a worker, of ingest, or of Redis at a random moment of a clustered crawl: nothing lost, no version twice."""
+"""SIGKILL of a worker, of ingest, or of Redis (or SIGTERM of a worker) at random moments: nothing lost, no version twice."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def archived(db: Path) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize("victim", ["worker", "ingest", "redis"])
+@pytest.mark.parametrize("victim", ["worker", "worker_sigterm", "ingest", "redis"])
 def test_sigkill_at_a_random_moment_loses_nothing(tmp_path, redis_srv, victim):
     rng = random.Random(f"{SEED}-{victim}")
     db, logs = tmp_path / "archive.db", tmp_path / "logs"
@@ -78,9 +78,10 @@ def test_sigkill_at_a_random_moment_loses_nothing(tmp_path, redis_srv, victim):
             while len(srv.hits) < at:
                 assert time.monotonic() < deadline, f"the crawl did not get to {at} requests"
                 time.sleep(0.005)
-            if victim == "worker":
-                workers[n].send_signal(signal.SIGKILL)
-                workers[n].wait()
+            if victim in ("worker", "worker_sigterm"):
+                workers[n].send_signal(signal.SIGKILL if victim == "worker" else signal.SIGTERM)
+                # SIGTERM: it finishes the pages in hand, hands its other leases back at once, exits 130.
+                assert workers[n].wait(60) == (-9 if victim == "worker" else 130)
                 # Its leased requests come back after the lease (3 s); a new worker joins the same run.
                 workers[n] = worker(redis_srv.url, srv.base_url, *SLOW, log=logs / f"w{n + 3}.log")
             elif victim == "ingest":
@@ -106,3 +107,5 @@ def test_sigkill_at_a_random_moment_loses_nothing(tmp_path, redis_srv, victim):
     assert summary["runs_finished"] == 1
     if victim == "worker":  # the killed workers held leases: the others took their requests over
         assert sum(r["stats"].get("cluster/reclaimed", 0) for r in reports) > 0
+    if victim == "worker_sigterm":  # the stopped workers handed back what they held: no lease ran out
+        assert sum(r["stats"].get("cluster/reclaimed", 0) for r in reports) == 0

@@ -76,6 +76,8 @@ class LeasedScheduler(Scheduler):
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         try:
+            if (slot := engine_slot(self.crawler)) is not None:
+                self._release_done(slot)
             # Stopped before handling them (Ctrl-C, an error): back to the queue now, not after the timeout.
             back = self.queue.give_back(self.leased)
             if back:
@@ -149,15 +151,7 @@ class LeasedScheduler(Scheduler):
         slot = engine_slot(self.crawler)
         if slot is None:
             return
-        done = [t for t, r in self.leased.items() if r not in slot.inprogress]
-        if done:
-            # Scrapy dropped the request from `inprogress` only after its callback's output went through:
-            # its items are in the stream and its links in the queue.
-            self.queue.release(done)
-            for token in done:
-                del self.leased[token]
-            self.queue.server.hincrby(run_key(self.run), "done", len(done))
-            self.counts.inc_value("cluster/done", len(done))
+        self._release_done(slot)
         self.queue.renew(self.leased)
         if reclaimed := self.queue.reclaim():
             logger.warning("%d request(s) of a worker that stopped answering are back in the queue", reclaimed)
@@ -169,6 +163,17 @@ class LeasedScheduler(Scheduler):
         self._check_end(state)
         if len(self.queue) or self.finished:
             slot.nextcall.schedule()  # wake the engine now rather than at its 5 s heartbeat
+
+    def _release_done(self, slot: Any) -> None:
+        done = [t for t, r in self.leased.items() if r not in slot.inprogress]
+        if done:
+            # Scrapy dropped the request from `inprogress` only after its callback's output went through:
+            # its items are in the stream and its links in the queue.
+            self.queue.release(done)
+            for token in done:
+                del self.leased[token]
+            self.queue.server.hincrby(run_key(self.run), "done", len(done))
+            self.counts.inc_value("cluster/done", len(done))
 
     def _seed(self) -> None:
         """Queue the next chunk of the run's first requests while holding the seeder lease."""
