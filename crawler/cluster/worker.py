@@ -73,6 +73,11 @@ def run_worker(args: argparse.Namespace) -> int:
     except (redis.RedisError, ValueError) as exc:
         print(f"newsarchive: cannot reach Redis at {args.redis}: {exc}", file=sys.stderr)
         return 1
+    from crawler.cli import default_db
+
+    if args.db != default_db():
+        print(f"newsarchive: note: a worker writes no archive: --db {args.db} is ignored (`ingest` writes it)",
+              file=sys.stderr)
     fields = run_fields(config)
     run, created = runs.claim(server, fields)
     if not created and (why := runs.mismatch(runs.meta(server, run), fields)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sqlite3
 import sys
 from typing import Any
 
@@ -62,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
     except redis.RedisError as exc:
         print(f"newsarchive: Redis at {args.redis}: {exc} (nothing unacknowledged is lost: run ingest again)",
               file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:  # disk full, I/O error: the batch was rolled back and never acknowledged
+        print(f"newsarchive: archive {args.db} cannot be written ({str(exc).splitlines()[0]}): stopped; "
+              "nothing unacknowledged is lost, run ingest again once fixed", file=sys.stderr)
         return 1
     finally:
         for s, handler in old.items():
