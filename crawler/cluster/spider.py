@@ -23,6 +23,7 @@ class RedisRechecker:
         self.server, self.run = server, run
         meta = {k.decode(): v.decode() for k, v in server.hgetall(run_key(run)).items()}
         self.mode, self.now = meta.get("recheck", "due"), meta.get("now", "")
+        self.empty = meta.get("known") == "0"  # a first crawl: every link is new, no need to ask Redis
 
     def close(self) -> None:
         """Nothing to close: the client is the worker's."""
@@ -36,7 +37,7 @@ class RedisRechecker:
             start += CHUNK
 
     def decide(self, key: str, hint: str | None = None) -> tuple[bool, dict[str, Any] | None]:
-        raw = self.server.hget(run_key(self.run, "known"), key)
+        raw = None if self.empty else self.server.hget(run_key(self.run, "known"), key)
         return decide(json.loads(raw) if raw else None, self.mode, self.now, hint)
 
 
