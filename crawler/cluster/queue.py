@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from scrapy import Request
@@ -73,7 +73,6 @@ class LeasedQueue(PriorityQueue):
         base = self.key.rsplit(":", 1)[0]
         self.leases, self.leased, self.scores = f"{base}:leases", f"{base}:leased", f"{base}:leased_score"
         self.lease_ms = 30_000
-        self.on_push: Callable[[Request], None] | None = None
         self._pop = server.register_script(POP)
         self._return = server.register_script(RETURN)
         self._renew = server.register_script(RENEW)
@@ -88,18 +87,19 @@ class LeasedQueue(PriorityQueue):
             request = request.replace(meta={k: v for k, v in request.meta.items() if k not in (TOKEN, LEASE)})
         return super()._encode_request(request)
 
-    def push(self, request: Request) -> None:
-        if self.on_push is not None:
-            self.on_push(request)
-        super().push(request)
-
-    def push_new(self, request: Request, filter_key: str, fingerprint: str) -> bool:
-        """Queue the request unless the run's filter has its fingerprint (atomically); False for a duplicate."""
-        queued = bool(self._push_new(keys=[self.key, filter_key],
-                                     args=[fingerprint, -request.priority, self._encode_request(request)]))
-        if queued and self.on_push is not None:
-            self.on_push(request)
-        return queued
+    def push_many(self, batch: list[tuple[Request, str | None]], filter_key: str) -> int:
+        """Queue each request (fingerprint None: unfiltered) unless the run's filter has its fingerprint, in
+        one round trip (one fsync wait on a Redis with appendfsync always); how many were new."""
+        if not batch:
+            return 0
+        pipe = self.server.pipeline(transaction=False)
+        for request, fingerprint in batch:
+            data = self._encode_request(request)
+            if fingerprint is None:
+                pipe.zadd(self.key, {data: -request.priority})
+            else:
+                self._push_new(keys=[self.key, filter_key], args=[fingerprint, -request.priority, data], client=pipe)
+        return sum(1 for r in pipe.execute() if r)
 
     def pop(self, timeout: int = 0) -> Request | None:
         self._next_token += 1

@@ -23,6 +23,7 @@ from crawler.outcomes import TOKEN, OutcomeLedger
 logger = logging.getLogger(__name__)
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 SEED_CHUNK = 200  # requests queued per tick by the seeding worker (the reactor stays responsive)
+PUSH_BATCH = 100  # requests held before they are pushed in one round trip
 
 
 def engine_slot(crawler: Any) -> Any:
@@ -62,13 +63,14 @@ class LeasedScheduler(Scheduler):
         scheduler.finished = False
         scheduler.idle_since: float | None = None
         scheduler.seeding: Iterator[Request] | None = None
+        scheduler.outbox: list[tuple[Request, str | None]] = []
         scheduler.ledger: OutcomeLedger | None = None
         scheduler.loop: task.LoopingCall | None = None
         return scheduler
 
     def open(self, spider: Any) -> None:
         super().open(spider)
-        self.queue.lease_ms, self.queue.worker, self.queue.on_push = self.lease_ms, self.worker, self._handed_off
+        self.queue.lease_ms, self.queue.worker = self.lease_ms, self.worker
         self.loop = task.LoopingCall(self.tick)
         self.loop.start(self.tick_seconds, now=False)
 
@@ -76,6 +78,7 @@ class LeasedScheduler(Scheduler):
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         try:
+            self.flush()
             if (slot := engine_slot(self.crawler)) is not None:
                 self._release_done(slot)
             # Stopped before handling them (Ctrl-C, an error): back to the queue now, not after the timeout.
@@ -106,25 +109,33 @@ class LeasedScheduler(Scheduler):
 
     # --- Scrapy's scheduler interface ---------------------------------------------------------------
     def enqueue_request(self, request: Request) -> bool:
+        # Held here and pushed in batches (each tick, before any lease is released, or every PUSH_BATCH):
+        # a worker that dies with some held has not released the lease of the page that linked them, so
+        # that page is fetched again and they are found again. A duplicate is told apart in Redis (the
+        # filter and the queue change together), so every request counts as queued here.
+        self.outbox.append((request, None if request.dont_filter else self.df.request_fingerprint(request)))
+        self._handed_off(request)
+        if len(self.outbox) >= PUSH_BATCH:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        """Push the held requests to the run's queue (one round trip)."""
+        if not self.outbox:
+            return
+        batch, self.outbox = self.outbox, []
         try:
-            if request.dont_filter:
-                self.queue.push(request)
-                queued = True
-            else:
-                queued = self.queue.push_new(request, self.df.key, self.df.request_fingerprint(request))
-                if not queued:
-                    self.df.log(request, self.spider)
-            if queued:
-                self.counts.inc_value("scheduler/enqueued/redis")
-            return queued
+            new = self.queue.push_many(batch, self.df.key)
         except REDIS_DOWN as exc:
-            redis_lost(exc, "queueing a request")
-            return False
+            redis_lost(exc, "queueing requests")
+        self.counts.inc_value("scheduler/enqueued/redis", new)
+        self.counts.inc_value("cluster/duplicates", len(batch) - new)
 
     def next_request(self) -> Request | None:
         if self.finished:
             return None
         try:
+            self.flush()  # what this worker found may be the best to do next
             request = super().next_request()
         except REDIS_DOWN as exc:
             redis_lost(exc, "leasing a request")
@@ -151,6 +162,7 @@ class LeasedScheduler(Scheduler):
         slot = engine_slot(self.crawler)
         if slot is None:
             return
+        self.flush()  # before any lease is released: the links a finished page gave are in Redis first
         self._release_done(slot)
         self.queue.renew(self.leased)
         if reclaimed := self.queue.reclaim():
@@ -189,6 +201,7 @@ class LeasedScheduler(Scheduler):
         for _ in range(SEED_CHUNK):
             request = next(self.seeding, None)
             if request is None:
+                self.flush()  # queued before the run says so: an empty queue then means the run is done
                 server.hset(run_key(self.run), "state", runs.RUNNING)
                 server.delete(lock)
                 self.seeding = None
@@ -200,7 +213,7 @@ class LeasedScheduler(Scheduler):
         if state in (runs.ENDED, runs.CANCELLED):
             self.finished = True
             return
-        if state != runs.RUNNING or self.leased or len(self.queue) or self.queue.in_flight():
+        if state != runs.RUNNING or self.leased or self.outbox or len(self.queue) or self.queue.in_flight():
             self.idle_since = None
             return
         now = time.monotonic()
