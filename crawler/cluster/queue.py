@@ -10,21 +10,32 @@ from scrapy_redis.queue import PriorityQueue
 
 from crawler.outcomes import TOKEN
 
-# Pop the best request and lease it in one step (Redis runs a script atomically): the request moves from
-# the queue to the lease set, scored by its deadline on the server's own clock (no skew between machines).
-# Run again with the same token (a retry after a reply lost to a Redis restart), it answers the same request.
+# Pop the best requests (one per token given) and lease them in one step (Redis runs a script atomically):
+# each moves from the queue to the lease set, scored by its deadline on the server's own clock (no skew
+# between machines). Run again with the same tokens (a retry after a reply lost to a Redis restart), it
+# answers the same requests.
 POP = """
-local again = redis.call('HGET', KEYS[3], ARGV[1])
-if again then return again end
-local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #found == 0 then return false end
-redis.call('ZREM', KEYS[1], found[1])
 local now = redis.call('TIME')
-local deadline = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + tonumber(ARGV[2])
-redis.call('ZADD', KEYS[2], deadline, ARGV[1])
-redis.call('HSET', KEYS[3], ARGV[1], found[1])
-redis.call('HSET', KEYS[4], ARGV[1], found[2])
-return found[1]
+local deadline = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + tonumber(ARGV[1])
+local out = {}
+for i = 2, #ARGV do
+  local token = ARGV[i]
+  local again = redis.call('HGET', KEYS[3], token)
+  if again then
+    table.insert(out, token)
+    table.insert(out, again)
+  else
+    local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+    if #found == 0 then break end
+    redis.call('ZREM', KEYS[1], found[1])
+    redis.call('ZADD', KEYS[2], deadline, token)
+    redis.call('HSET', KEYS[3], token, found[1])
+    redis.call('HSET', KEYS[4], token, found[2])
+    table.insert(out, token)
+    table.insert(out, found[1])
+  end
+end
+return out
 """
 # Leases past their deadline (their worker died or lost Redis) go back to the queue with their priority;
 # ARGV[1] = '' for every expired lease, or a list of this worker's own tokens to hand back now.
@@ -102,14 +113,22 @@ class LeasedQueue(PriorityQueue):
         return sum(1 for r in pipe.execute() if r)
 
     def pop(self, timeout: int = 0) -> Request | None:
-        self._next_token += 1
-        token = f"{self.worker}:{self._next_token}"
-        data = self._pop(keys=[self.key, self.leases, self.leased, self.scores], args=[token, self.lease_ms])
-        if not data:
-            return None
-        request = self._decode_request(data)
-        request.meta[LEASE] = token
-        return request
+        found = self.pop_many(1)
+        return found[0] if found else None
+
+    def pop_many(self, n: int) -> list[Request]:
+        """Up to `n` requests, best first, each leased (its token in meta[LEASE])."""
+        tokens = []
+        for _ in range(n):
+            self._next_token += 1
+            tokens.append(f"{self.worker}:{self._next_token}")
+        out = self._pop(keys=[self.key, self.leases, self.leased, self.scores], args=[self.lease_ms, *tokens])
+        requests = []
+        for token, data in zip(out[::2], out[1::2]):
+            request = self._decode_request(data)
+            request.meta[LEASE] = token.decode() if isinstance(token, bytes) else token
+            requests.append(request)
+        return requests
 
     def release(self, tokens: Iterable[str]) -> int:
         """The requests are done (their items are in the stream, their links in the queue): drop their leases."""

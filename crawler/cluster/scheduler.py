@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import time
+from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 SEED_CHUNK = 200  # requests queued per tick by the seeding worker (the reactor stays responsive)
 PUSH_BATCH = 100  # requests held before they are pushed in one round trip
+PREFETCH = 4  # requests leased per round trip (few: the other workers get their share of a short queue)
 
 
 def engine_slot(crawler: Any) -> Any:
@@ -64,6 +66,7 @@ class LeasedScheduler(Scheduler):
         scheduler.idle_since: float | None = None
         scheduler.seeding: Iterator[Request] | None = None
         scheduler.outbox: list[tuple[Request, str | None]] = []
+        scheduler.prefetched: deque[Request] = deque()  # leased, not yet handed to the engine
         scheduler.ledger: OutcomeLedger | None = None
         scheduler.loop: task.LoopingCall | None = None
         return scheduler
@@ -82,7 +85,8 @@ class LeasedScheduler(Scheduler):
             if (slot := engine_slot(self.crawler)) is not None:
                 self._release_done(slot)
             # Stopped before handling them (Ctrl-C, an error): back to the queue now, not after the timeout.
-            back = self.queue.give_back(self.leased)
+            back = self.queue.give_back([*self.leased, *(r.meta[LEASE] for r in self.prefetched)])
+            self.prefetched.clear()
             if back:
                 logger.info("gave %d leased request(s) back to the run's queue", back)
             self.leased.clear()
@@ -134,12 +138,13 @@ class LeasedScheduler(Scheduler):
     def next_request(self) -> Request | None:
         if self.finished:
             return None
-        try:
-            self.flush()  # what this worker found may be the best to do next
-            request = super().next_request()
-        except REDIS_DOWN as exc:
-            redis_lost(exc, "leasing a request")
-            return None
+        if not self.prefetched:
+            try:
+                self.flush()  # what this worker found may be the best to do next
+                self.prefetched.extend(self.queue.pop_many(PREFETCH))
+            except REDIS_DOWN as exc:
+                redis_lost(exc, "leasing a request")
+        request = self.prefetched.popleft() if self.prefetched else None
         if request is not None:
             self.leased[request.meta[LEASE]] = request
             if (ledger := self._ledger()) is not None:
@@ -164,7 +169,7 @@ class LeasedScheduler(Scheduler):
             return
         self.flush()  # before any lease is released: the links a finished page gave are in Redis first
         self._release_done(slot)
-        self.queue.renew(self.leased)
+        self.queue.renew([*self.leased, *(r.meta[LEASE] for r in self.prefetched)])
         if reclaimed := self.queue.reclaim():
             logger.warning("%d request(s) of a worker that stopped answering are back in the queue", reclaimed)
             self.counts.inc_value("cluster/reclaimed", reclaimed)
@@ -213,7 +218,8 @@ class LeasedScheduler(Scheduler):
         if state in (runs.ENDED, runs.CANCELLED):
             self.finished = True
             return
-        if state != runs.RUNNING or self.leased or self.outbox or len(self.queue) or self.queue.in_flight():
+        if (state != runs.RUNNING or self.leased or self.prefetched or self.outbox or len(self.queue)
+                or self.queue.in_flight()):
             self.idle_since = None
             return
         now = time.monotonic()
