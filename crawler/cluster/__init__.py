@@ -3,11 +3,11 @@
 
 def require() -> None:
     """UsageError (exit 2, one line) when the cluster extra is not installed."""
-    try:
-        import redis  # noqa: F401
-        import scrapy_redis  # noqa: F401
-    except ImportError as exc:
+    from importlib.util import find_spec
+
+    missing = [name for name in ("redis", "scrapy_redis") if find_spec(name) is None]
+    if missing:
         from crawler.commands import UsageError
 
-        raise UsageError(f"the cluster needs redis and scrapy-redis ({exc.name} is missing): "
-                         "pip install 'newsarchive[cluster]'") from None
+        raise UsageError(f"the cluster needs redis and scrapy-redis ({', '.join(missing)} missing): "
+                         "pip install 'newsarchive[cluster]'")
