@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -14,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import measure, report, scale, searchbench
+from benchmarks import cluster, measure, report, scale, searchbench
 from benchmarks.measure import PROFILE, cli, run_process
 from benchmarks.server import BenchServer, measure_rate
 from benchmarks.sitegen import Site
@@ -199,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
                                   write_items=rate["items"])
         log("scale: crawl rate against the no-op spider (per --workers count), the batched writer alone")
         figures["scale"] = scale.scale_figures(min(args.n, 1000), os.cpu_count() or 1, work / "scale")
+        if not args.quick and shutil.which("redis-server") and importlib.util.find_spec("scrapy_redis"):
+            log("cluster: 2 Redis workers and ingest against a plain crawl and the no-op spider")
+            (work / "cluster").mkdir(exist_ok=True)
+            figures["cluster"] = cluster.figures(min(args.n, 1000), 2, work / "cluster")
         log(f"search archive of {search_n} versions (bulk path)")
         built = searchbench.build_search_archive(str(work / "search.db"), search_n)
         figures["search"] = {**built, **searchbench.search_latency(str(work / "search.db"),
@@ -210,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     print(report.table(figures))
     if "scale" in figures:
         print(scale.table(figures["scale"]))
+    if "cluster" in figures:
+        print(cluster.table(figures["cluster"]))
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

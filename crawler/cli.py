@@ -21,7 +21,7 @@ EXIT_LOCKED = 75  # EX_TEMPFAIL: another crawl holds the archive; try again late
 
 # One module per command under crawler/commands/, each with add_parser(sub) and run(args).
 COMMANDS = ["crawl", "backfill", "demo", "export", "search", "history", "diff", "edits", "reextract", "watch", "stats",
-            "dedupe", "serve", "report", "migrate", "site", "extract"]
+            "dedupe", "serve", "report", "migrate", "site", "extract", "ingest", "cluster"]
 
 
 def default_db() -> str:

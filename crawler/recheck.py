@@ -33,16 +33,20 @@ class Rechecker:
         New articles are always fetched. A known one only when due under the recheck mode, or when a
         feed or sitemap says it changed after our last check (`hint`: its pubDate or lastmod).
         """
-        state = article_state(self.archive.db, key)
-        if state is None:
-            return True, None
-        if self.mode == "all":
-            return True, state
-        if self.mode == "due" and (state["next_check_at"] or "") <= self.now:
-            return True, state
-        if hint and _later(hint, state["last_checked_at"]):
-            return True, state
-        return False, state
+        return decide(article_state(self.archive.db, key), self.mode, self.now, hint)
+
+
+def decide(state: dict[str, Any] | None, mode: str, now: str, hint: str | None = None) -> tuple[bool, dict[str, Any] | None]:
+    """Rechecker.decide for an archived state (None: never archived) read from anywhere (a cluster: Redis)."""
+    if state is None:
+        return True, None
+    if mode == "all":
+        return True, state
+    if mode == "due" and (state["next_check_at"] or "") <= now:
+        return True, state
+    if hint and _later(hint, state["last_checked_at"]):
+        return True, state
+    return False, state
 
 
 def conditional_headers(state: dict[str, Any] | None) -> dict[str, str]:

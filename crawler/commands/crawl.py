@@ -36,6 +36,8 @@ def add_parser(sub: Any) -> None:
                        description="Discover new articles, recheck archived ones, and record new versions, "
                        "deletions, failures and blocks. Per-page failures are counted, not fatal (exit 0).")
     add_crawl_options(p)
+    p.add_argument("--redis", default=None, metavar="redis://HOST:PORT/DB", help="be one worker of a cluster "
+                   "(docs/cluster.md): the queue is shared in Redis, items go to `newsarchive ingest`; no --db")
     add_json(p)
     p.set_defaults(run=run)
 
@@ -97,6 +99,13 @@ def run(args: argparse.Namespace) -> int:
     from crawler.config import check_values
     from crawler.runner import LOCAL_MIRROR_SETTINGS, build_settings, check_job, job_settings, run_crawls
 
+    if getattr(args, "redis", None):
+        from crawler.cluster import require
+
+        require()
+        from crawler.cluster.worker import run_worker
+
+        return run_worker(args)
     if args.max_pages is not None and args.max_pages < 0:
         raise UsageError("--max-pages must be 0 (no limit) or more")
     settings = build_settings(LOCAL_MIRROR_SETTINGS if args.local else {}, args.log_level)

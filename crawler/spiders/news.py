@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -118,7 +118,16 @@ class NewsSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         # Opened first: links found on entry pages are checked against the archive's schedule.
-        self.rechecker = Rechecker(self.config.db, self.site.name, list(self.editions), self.config.recheck)
+        self.rechecker = self.open_rechecker()
+        for request in self.seed():
+            yield request
+
+    def open_rechecker(self) -> Rechecker:
+        """The archive's recheck schedule (a cluster worker reads it from Redis instead: crawler/cluster)."""
+        return Rechecker(self.config.db, self.site.name, list(self.editions), self.config.recheck)
+
+    def seed(self) -> Iterator[Request]:
+        """The crawl's first requests: robots.txt, feeds, home pages and listings, then the rechecks due."""
         if self.site.discovery.robots_sitemaps:
             parts = urlsplit(self.site.fetch_root)
             if req := self._request(f"{parts.scheme}://{parts.netloc}/robots.txt", self.parse_robots, PRIO_ENTRY,

@@ -1,0 +1,148 @@
+"""The Redis cluster (crawl --redis, ingest): the same archive as one plain crawl; internals Scrapy must keep."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crawler.demo.server import DemoServer
+from tests.cluster_helpers import dump, finish, ingest, stop_ingest, worker
+from tests.conftest import crawl_json, run_cli
+from tests.redis_server import RedisServer
+
+
+@pytest.fixture
+def redis_srv(tmp_path: Path) -> Iterator[RedisServer]:
+    srv = RedisServer(tmp_path / "redis").start()
+    yield srv
+    srv.stop()
+
+
+def cluster_crawl(url: str, base_url: str, *extra: str, workers: int = 2) -> list[dict]:
+    """`workers` workers started together; each must exit 0 with its JSON report."""
+    procs: list[subprocess.Popen[str]] = []
+    for _ in range(workers):
+        procs.append(worker(url, base_url, "--lang", "ar,ckb", *extra))
+        time.sleep(0.3)
+    reports = []
+    for proc in procs:
+        code, out = finish(proc)
+        assert code == 0, out
+        reports.append(json.loads(out))
+    return reports
+
+
+def test_two_workers_and_ingest_archive_what_one_crawl_does(tmp_path, redis_srv):
+    """Day 1 then day 2 (edits, deletions, 304s from the ETags ingest seeded), plain and clustered."""
+    plain, clustered = tmp_path / "plain.db", tmp_path / "cluster.db"
+    with DemoServer(day=1) as site:
+        base = ["--base-url", site.base_url, "--lang", "ar,ckb"]
+        crawl_json("--db", str(plain), *base)
+        writer = ingest(clustered, redis_srv.url, log=tmp_path / "ingest.log")
+        day1 = cluster_crawl(redis_srv.url, site.base_url)
+        site.set_day(2)
+        answered_304 = site._not_modified
+        crawl_json("--db", str(plain), *base, "--recheck", "all")
+        plain_304, answered_304 = site._not_modified - answered_304, site._not_modified
+        day2 = cluster_crawl(redis_srv.url, site.base_url, "--recheck", "all")
+        cluster_304 = site._not_modified - answered_304
+        summary = stop_ingest(writer, redis_srv.url, 2, clustered)
+    # Each day one run that both workers joined; it ended once, and every item sent was written.
+    for reports in (day1, day2):
+        assert len({r["run"] for r in reports}) == 1
+        assert [r["run_state"] for r in reports] == ["ended", "ended"]
+        assert sum(bool(r["stats"].get("cluster/ended_run")) for r in reports) == 1
+        assert sum(r["stats"].get("outcomes/missing", 0) for r in reports) == 0
+    sent = sum(r["stats"].get("cluster/items_sent", 0) for r in day1 + day2)
+    assert (summary["written"], summary["runs_finished"], summary["runs_seeded"]) == (sent, 2, 2)
+    want, got = dump(plain), dump(clustered)
+    assert got["crawls"] == want["crawls"]
+    assert got["articles"] == want["articles"], [(a, b) for a, b in zip(got["articles"], want["articles"]) if a != b]
+    assert got["versions"] == want["versions"]
+    assert got["events"] == want["events"]
+    # Day 2 sent the ETags ingest seeded from the archive: the demo site answered as many 304s as to one crawl.
+    assert cluster_304 == plain_304 > 0
+
+
+def test_a_worker_without_ingest_gives_up_and_withdraws_its_run(tmp_path, redis_srv):
+    proc = run_cli("crawl", "--redis", redis_srv.url, "--base-url", "http://127.0.0.1:9", "--lang", "ar",
+                   "-s", "NEWSARCHIVE_CLUSTER_SEED_TIMEOUT=1")
+    assert proc.returncode == 1
+    assert "no `newsarchive ingest` seeded run kurdistan24-" in proc.stderr
+    status = json.loads(run_cli("cluster", "status", "--redis", redis_srv.url, "--json").stdout)
+    assert [r["state"] for r in status["runs"]] == ["cancelled"]
+    assert status["stream"] == {"length": 0, "pending": 0, "consumers": 0}
+
+
+def test_commands_need_a_reachable_redis(tmp_path):
+    for args in (["cluster", "status"], ["ingest", "--db", str(tmp_path / "a.db")]):
+        proc = run_cli(*args, "--redis", "redis://127.0.0.1:9/0")
+        assert (proc.returncode, proc.stdout) == (1, ""), proc.stderr
+        assert "redis://127.0.0.1:9/0" in proc.stderr
+
+
+def test_scrapy_keeps_the_engine_internals_the_leases_use():
+    """crawler/cluster/scheduler.py reads the engine slot's `inprogress` (a request leaves it only after its
+    callback's output went through the item pipelines) and calls its `nextcall` (private in Scrapy)."""
+    import inspect
+
+    from scrapy.core import engine
+
+    slot_init = inspect.getsource(engine._Slot.__init__)
+    assert "self.inprogress: set[Request] = set()" in slot_init and "self.nextcall" in slot_init
+    start = inspect.getsource(engine.ExecutionEngine._start_scheduled_request)
+    # The output is handled (scraped, items processed) before the request is removed from `inprogress`.
+    assert start.index("_handle_downloader_output") < start.index("_remove_request")
+    assert "self._slot.add_request(request)" in inspect.getsource(engine.ExecutionEngine._download)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--site", "nosuch"], "newsarchive: unknown site 'nosuch' (known: "),
+    (["--lang", "ar,zz"], "newsarchive: unknown edition 'zz' for site kurdistan24"),
+    (["--max-pages", "-1"], "newsarchive: --max-pages must be 0 (no limit) or more\n"),
+])
+def test_a_worker_checks_its_options_before_redis(args, message):
+    proc = run_cli("crawl", "--redis", "redis://127.0.0.1:9/0", *args)
+    assert (proc.returncode, proc.stderr.startswith(message), proc.stderr.count("\n")) == (2, True, 1), proc.stderr
+
+
+def test_a_worker_with_other_options_cannot_join_the_run(tmp_path, redis_srv):
+    import redis as redis_py
+
+    from crawler.cluster import runs
+
+    server = redis_py.Redis.from_url(redis_srv.url)
+    run, created = runs.claim(server, {"site": "kurdistan24", "editions": "ar", "base_url": "http://127.0.0.1:9",
+                                       "site_source": "", "recheck": "due"})
+    proc = run_cli("crawl", "--redis", redis_srv.url, "--base-url", "http://127.0.0.1:9", "--lang", "ckb")
+    assert (created, proc.returncode) == (True, 2)
+    assert proc.stderr == (f"newsarchive: run {run} of site kurdistan24 has "
+                           "editions='ar', this worker 'ckb': run it with the same options, or after that run ends\n")
+
+
+def test_one_ingest_per_archive_and_status_json(tmp_path, redis_srv):
+    db = tmp_path / "a.db"
+    first = ingest(db, redis_srv.url)
+    try:
+        deadline = time.monotonic() + 30
+        while not db.exists() or json.loads(run_cli("cluster", "status", "--redis", redis_srv.url, "--json").stdout)[
+                "stream"]["consumers"] == 0:
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        second = run_cli("ingest", "--db", str(db), "--redis", redis_srv.url)
+        assert second.returncode == 75, second.stderr  # the archive's crawl lock: one writer
+        status = json.loads(run_cli("cluster", "status", "--redis", redis_srv.url, "--json").stdout)
+        assert status == {"runs": [], "stream": {"length": 0, "pending": 0, "consumers": 1}}
+        assert run_cli("cluster", "status", "--redis", redis_srv.url).stdout == (
+            "no runs\nstream: 0 item(s) waiting, 0 read by ingest and not yet acknowledged\n")
+    finally:
+        first.send_signal(signal.SIGTERM)
+        code, out = finish(first, 30)
+    assert (code, json.loads(out)) == (0, {"written": 0, "runs_finished": 0, "runs_seeded": 0})
+    assert run_cli("ingest", "--db", str(db), "--redis", redis_srv.url, "--batch", "0").returncode == 2
