@@ -79,18 +79,26 @@ def create(db: Any) -> None:
                f"tokenize = '{TOKENIZE}')")
 
 
-def index_article(db: Any, rowid: int, title_key: str | None, lead_key: str | None, body_key: str | None) -> int:
-    """(Re)index article `rowid` with these key layers; its new docid."""
+def analysed(lang: str, title_key: str | None, lead_key: str | None, body_key: str | None) -> tuple[str, str, str, str]:
+    """(lang, title, lead, body) as the index stores them: what archive/prepare.py computes ahead."""
+    return lang, analyse(title_key, lang), analyse(lead_key, lang), analyse(body_key, lang)
+
+
+def index_article(db: Any, rowid: int, title_key: str | None, lead_key: str | None, body_key: str | None,
+                  ahead: tuple[str, str, str, str] | None = None) -> int:
+    """(Re)index article `rowid` with these key layers; its new docid. `ahead`: analysed() of the same
+    layers, computed earlier for a language that is used only if it is the article's."""
     row = db.execute("SELECT edition, coalesce(published_at, first_seen_at), search_id FROM articles "
                      "WHERE rowid = ?", [rowid]).fetchone()
     edition, when, old = row
     lang = language(edition)
+    if ahead is None or ahead[0] != lang:
+        ahead = analysed(lang, title_key, lead_key, body_key)
     if old is not None:
         db.execute("DELETE FROM search_fts WHERE rowid = ?", [old])
     # An edit keeps its docid unless the publication minute changed (an approximate date made exact).
     new = old if old is not None and old >> SHIFT == minute(when) else allocate(db, when)
-    db.execute("INSERT INTO search_fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
-               [new, analyse(title_key, lang), analyse(lead_key, lang), analyse(body_key, lang)])
+    db.execute("INSERT INTO search_fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)", [new, *ahead[1:]])
     if old != new:
         db.execute("UPDATE articles SET search_id = ? WHERE rowid = ?", [new, rowid])
     return new
