@@ -194,3 +194,26 @@ def test_minhash_signature_is_datasketchs():
         assert neardup.signature_values(mine) == expected
         assert neardup.sketch(body) == (len(mine), expected, neardup.buckets(neardup.signature(mine)))
     assert neardup.sketch("a b c d e f") == (2, None, [])  # under MIN_SHINGLES: no signature
+
+
+def test_minute_reads_dates_as_strptime_did():
+    def by_strptime(when: str | None) -> int:
+        from datetime import datetime
+
+        if when:
+            for cut, fmt in ((16, "%Y-%m-%dT%H:%M"), (10, "%Y-%m-%d")):
+                try:
+                    moment = datetime.strptime(when.strip()[:cut].replace(" ", "T"), fmt)
+                except ValueError:
+                    continue
+                return max(0, int((moment - datetime(1970, 1, 1)).total_seconds() // 60))
+        return 0
+
+    cases = [None, "", "2024-05-01T09:07:00+03:00", " 2024-05-01 09:07 ", "2024-02-30T10:00", "2024-13-01T10:00",
+             "2024-05-01T24:00", "2024-05-01t09:07", "2024-5-1T9:7", "٢٠٢٤-٠٥-٠١T09:07", "1969-12-31T23:59",
+             "0000-01-01T00:00", "2024-05-01", "2024-05-01T9:07", "garbage"]
+    from archive.searchindex import minute
+
+    for when in cases:
+        assert minute(when) == by_strptime(when), when
+    assert minute("2024-05-01T09:07:00+03:00") == 19844 * 1440 + 9 * 60 + 7  # 19,844 days after 1970-01-01
