@@ -23,19 +23,14 @@ def record(archive: Archive, crawl_id: int, item: Mapping[str, Any]) -> str:
     return archive.record_observation(crawl_id, item)
 
 
-def _prepared(item: Mapping[str, Any]) -> tuple[Mapping[str, Any], dict[str, Any] | None]:
-    """(item, its checked prepared fields) for an article (archive/prepare.py); an item prepare() cannot take
-    is left without, so that its write raises its own error at the same point an unbatched write would."""
+def _prepared(item: Mapping[str, Any]) -> dict[str, Any] | None:
+    """An article's prepared fields (archive/prepare.py) when the producer made them and they still hold."""
     if item.get("kind") != "article":
-        return item, None
-    fields = prepare.prepared(item)
-    if fields is not None:
-        return item, fields
+        return None
     try:
-        item = prepare.prepare(item)
-    except Exception:  # noqa: BLE001 - record_article raises it again, as that item's error
-        return item, None
-    return item, item[prepare.KEY]["fields"]
+        return prepare.prepared(item)
+    except Exception:  # noqa: BLE001 - not a usable prepared item: its write computes everything, as before
+        return None
 
 
 def write_batch(archive: Archive, crawl_id: int, items: Sequence[Mapping[str, Any]]) -> list[str | BaseException]:
@@ -44,9 +39,10 @@ def write_batch(archive: Archive, crawl_id: int, items: Sequence[Mapping[str, An
     the COMMIT returns. Any error that is not an item's (see ITEM_ERRORS) rolls the whole batch back and
     is raised: none of its items is stored, and the caller may retry the batch (a busy lock) or stop.
 
-    Articles are prepared first (archive/prepare.py), before the write lock is taken; items prepared by the
-    producer are checked and used as they are. The writes run in Archive.batch_scope (archive/scope.py)."""
-    ready = [_prepared(item) for item in items]
+    Items the producer prepared (archive/prepare.py) are checked and their work is not done again; the others
+    are computed as they are written, only what each decision needs (an unchanged article needs no compressed
+    page, MinHash or search terms). The writes run in Archive.batch_scope (archive/scope.py)."""
+    ready = [(item, _prepared(item)) for item in items]
     conn = archive.db.conn
     results: list[str | BaseException] = []
     conn.execute("BEGIN IMMEDIATE")

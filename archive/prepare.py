@@ -1,4 +1,4 @@
-"""An article's write work that needs no database (key layers, hash, compressed page, MinHash, search terms), done ahead."""
+"""An article's write work that needs no database (key layers, hash, page, MinHash, search terms), done ahead."""
 
 from __future__ import annotations
 
@@ -63,18 +63,25 @@ def compute(item: Mapping[str, Any]) -> dict[str, Any]:
     """version_fields(item) plus what its write needs besides: `_raw_z`/`_raw_size` (the stored page),
     `_replacement`, `_fts` (searchindex.analysed) and `_sketch` (neardup.sketch)."""
     fields = version_fields(item)
+    fields.update(extras(item, fields))
+    return fields
+
+
+def extras(item: Mapping[str, Any], fields: Mapping[str, Any], search: bool = True) -> dict[str, Any]:
+    """The part of compute() beyond version_fields; without the search terms and MinHash unless `search`."""
     raw = raw_bytes(item)
     replacement = item.get("replacement_chars")
     if replacement is None:
         replacement = count_replacement("\n".join(filter(None, [fields["title"], fields["lead"], fields["body"]])))
-    art_key = str(item.get("key") or "")
-    edition = item.get("edition") or (art_key.split(":", 2) + ["", ""])[1]
-    fields.update(_raw_z=zlib.compress(raw, RAW_LEVEL) if raw else None, _raw_size=len(raw) if raw else 0,
-                  _replacement=int(replacement or 0),
-                  _fts=searchindex.analysed(language(edition), fields["title_key"], fields["lead_key"],
-                                            fields["body_key"]),
-                  _sketch=neardup.sketch(fields["body_key"]))
-    return fields
+    out: dict[str, Any] = {"_raw_z": zlib.compress(raw, RAW_LEVEL) if raw else None,
+                           "_raw_size": len(raw) if raw else 0, "_replacement": int(replacement or 0)}
+    if search:
+        art_key = str(item.get("key") or "")
+        edition = item.get("edition") or (art_key.split(":", 2) + ["", ""])[1]
+        out["_fts"] = searchindex.analysed(language(edition), fields["title_key"], fields["lead_key"],
+                                           fields["body_key"])
+        out["_sketch"] = neardup.sketch(fields["body_key"])
+    return out
 
 
 def prepare(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -56,7 +56,8 @@ class ArticleRows:
         return self._row("SELECT * FROM versions WHERE article_key = ? AND version = ?", art_key, number)
 
     def _suspect_seen(self, art_key: str, digest: str) -> bool:
-        return self._row("SELECT 1 FROM suspects WHERE article_key = ? AND content_hash = ?", art_key, digest) is not None
+        seen = self._row("SELECT 1 FROM suspects WHERE article_key = ? AND content_hash = ?", art_key, digest)
+        return seen is not None
 
     def _changed(self, art_key: str, at: str) -> None:
         self.db.execute("UPDATE articles SET last_changed_at = ? WHERE key = ?", [at, art_key])

@@ -1,4 +1,4 @@
-"""One batch's writes (archive.batch): the row SQL of archive/rows.py on the bare connection, lookups cached per batch."""
+"""One batch's writes (archive.batch): the row SQL of archive/rows.py on the bare connection, lookups cached."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from sqlite_utils.db import jsonify_if_needed
 
 from archive import neardup, searchindex
-from archive.prepare import compute, fields_of
+from archive.prepare import extras, fields_of
 from archive.rows import ArticleRows, now
 from archive.version import dumps
 
@@ -46,7 +46,8 @@ INSERT_ARTICLE = _insert("articles", ARTICLE_COLUMNS)
 INSERT_VERSION = _insert("versions", VERSION_COLUMNS)
 INSERT_FETCH = _insert("fetches", FETCH_COLUMNS)
 # The same duplicate rule as ArticleRows._insert_article.
-SAME_CONTENT = ("SELECT a.key FROM articles a JOIN versions v ON v.article_key = a.key AND v.version = a.current_version "
+SAME_CONTENT = ("SELECT a.key FROM articles a JOIN versions v ON v.article_key = a.key "
+                "AND v.version = a.current_version "
                 "WHERE v.content_hash = ? AND a.key != ? ORDER BY a.first_seen_at, a.rowid LIMIT 1")
 
 
@@ -75,10 +76,11 @@ class BatchScope(ArticleRows):
         self._item_counts.clear()
 
     def fields(self, item: Mapping[str, Any]) -> dict[str, Any]:
-        """The write's fields for `item`: those write_batch checked for it, else prepare.fields_of(item)."""
+        """The write's fields for `item`: the prepared ones write_batch checked, else version_fields (the rest
+        of prepare.compute is made on demand by the writes that need it)."""
         if item is self._item and self._fields is not None:
             return self._fields
-        return fields_of(item)
+        return fields_of(item, full=False)
 
     def end_item(self, kept: bool) -> None:
         """The item's savepoint was released (`kept`) or rolled back: its counts follow it."""
@@ -128,7 +130,7 @@ class BatchScope(ArticleRows):
     def _insert_version(self, crawl_id: int, art_key: str, number: int, item: Mapping[str, Any],
                         fields: Mapping[str, Any], change: dict[str, Any] | None, origin: str = "fetch") -> None:
         if "_raw_z" not in fields:
-            fields = compute(item)
+            fields = {**fields, **extras(item, fields, search=False)}  # _index_fts analyses on its own
         self.conn.execute(INSERT_VERSION, _values([
             fields["title"], fields["lead"], fields["body"], fields["author"], fields["section"], fields["tags"],
             fields["images"], fields["title_key"], fields["lead_key"], fields["body_key"], fields["content_hash"],
@@ -141,7 +143,7 @@ class BatchScope(ArticleRows):
 
     def _hold(self, crawl_id: int, art_key: str, item: Mapping[str, Any], fields: Mapping[str, Any],
               reason: str, fetched_at: str) -> None:
-        raw_z = fields.get("_raw_z") if "_raw_z" in fields else compute(item)["_raw_z"]
+        raw_z = fields["_raw_z"] if "_raw_z" in fields else extras(item, fields, search=False)["_raw_z"]
         self.conn.execute(
             "INSERT INTO suspects (article_key, crawl_id, fetched_at, reason, content_hash, title, lead, body, "
             "extractor_version, raw_html) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -6,8 +6,9 @@ The same N article items (made once by the crawl's own extraction path, then pic
 fresh archive in batches of 100 by a child process per code tree: this worktree, and REF checked out into a
 temporary git worktree, runs interleaved so a busy moment of a shared machine hits both. For this tree it
 reports: prepare()'s own CPU cost per item (archive/prepare.py, work a producer does before the writer), the
-writer on prepared items (its serial part), and the writer on unprepared items (write_batch prepares them
-itself: the writer process of a plain `crawl` today). The baseline has no prepare step: it writes raw items.
+writer on prepared items (its serial part), and the writer on unprepared items (write_batch computes that
+work itself as it writes: the writer process of a plain `crawl` today). The baseline has no prepare step:
+it writes the raw items.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ def table(fig: dict[str, Any]) -> str:
              f"load average after: {' '.join(fig['loadavg'] or ['?'])}"]
     for i, run in enumerate(fig["runs"], 1):
         new = run["new"]
-        line = f"  run {i}: new, prepared items {_rate(new['prepared'])}; new, write_batch prepares {_rate(new['raw'])}"
+        line = f"  run {i}: new, prepared items {_rate(new['prepared'])}; new, unprepared items {_rate(new['raw'])}"
         line += f"; prepare() alone {new['prepare_ms_cpu']:.2f} ms CPU/item"
         if "baseline" in run:
             base = run["baseline"]["raw"]

@@ -69,8 +69,8 @@ def crawls() -> list[list[dict[str, Any]]]:
 
 # Compared whole; next_check_at depends on the clock of the write, so only its presence is compared.
 TABLES = {
-    "articles": "SELECT rowid, key, site, edition, article_id, url, canonical_url, status, first_seen_at, last_seen_at, "
-                "last_checked_at, gone_at, current_version, version_count, duplicate_of, published_at, "
+    "articles": "SELECT rowid, key, site, edition, article_id, url, canonical_url, status, first_seen_at, "
+                "last_seen_at, last_checked_at, gone_at, current_version, version_count, duplicate_of, published_at, "
                 "published_approx, modified_at, etag, last_modified, next_check_at IS NOT NULL, last_changed_at, "
                 "redirected_to, search_id FROM articles ORDER BY rowid",
     "versions": "SELECT * FROM versions ORDER BY id",
