@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from archive import prepare
 from archive.errors import ArchiveError
 from archive.store import Archive
 
@@ -22,26 +23,53 @@ def record(archive: Archive, crawl_id: int, item: Mapping[str, Any]) -> str:
     return archive.record_observation(crawl_id, item)
 
 
+def _prepared(item: Mapping[str, Any]) -> dict[str, Any] | None:
+    """An article's prepared fields (archive/prepare.py) when the producer made them and they still hold."""
+    if item.get("kind") != "article":
+        return None
+    try:
+        return prepare.prepared(item)
+    except Exception:  # noqa: BLE001 - not a usable prepared item: its write computes everything, as before
+        return None
+
+
 def write_batch(archive: Archive, crawl_id: int, items: Sequence[Mapping[str, Any]]) -> list[str | BaseException]:
     """Record `items` in one IMMEDIATE transaction, each inside its own SAVEPOINT; per item its outcome, or
     the item's own error (that item's rows rolled back, the others kept). Nothing is acknowledged before
     the COMMIT returns. Any error that is not an item's (see ITEM_ERRORS) rolls the whole batch back and
-    is raised: none of its items is stored, and the caller may retry the batch (a busy lock) or stop."""
-    db = archive.db
+    is raised: none of its items is stored, and the caller may retry the batch (a busy lock) or stop.
+
+    Items the producer prepared (archive/prepare.py) are checked and their work is not done again; the others
+    are computed as they are written, only what each decision needs (an unchanged article needs no compressed
+    page, MinHash or search terms). The writes run in Archive.batch_scope (archive/scope.py)."""
+    ready = [(item, _prepared(item)) for item in items]
+    conn = archive.db.conn
     results: list[str | BaseException] = []
-    db.execute("BEGIN IMMEDIATE")
+    conn.execute("BEGIN IMMEDIATE")
     try:
-        for item in items:
-            try:
-                with db.atomic():  # a SAVEPOINT: the transaction is open
-                    results.append(record(archive, crawl_id, item))
-            except ITEM_ERRORS as exc:
-                if not db.conn.in_transaction:
-                    raise  # the error ended the transaction itself: nothing of the batch is left to commit
-                results.append(exc)
-        db.commit()
+        with archive.batch_scope() as scope:
+            for item, fields in ready:
+                conn.execute("SAVEPOINT batch_item")
+                scope.begin_item(item, fields)
+                try:
+                    outcome = record(archive, crawl_id, item)
+                except ITEM_ERRORS as exc:
+                    # An error such as a RAISE(ROLLBACK) trigger can end the whole transaction, savepoints
+                    # included: then nothing of the batch is left to commit.
+                    if not conn.in_transaction:
+                        raise
+                    conn.execute("ROLLBACK TO SAVEPOINT batch_item")
+                    conn.execute("RELEASE SAVEPOINT batch_item")
+                    scope.end_item(kept=False)
+                    results.append(exc)
+                else:
+                    conn.execute("RELEASE SAVEPOINT batch_item")
+                    scope.end_item(kept=True)
+                    results.append(outcome)
+            scope.flush()
+        conn.commit()
     except BaseException:
-        if db.conn.in_transaction:
-            db.rollback()
+        if conn.in_transaction:
+            conn.rollback()
         raise
     return results

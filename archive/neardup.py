@@ -8,6 +8,7 @@ to the same index and no in-memory index has to be rebuilt.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from typing import Any
 
 from archive.schema import as_database
@@ -57,10 +58,47 @@ def signature(shingle_set: set[str]) -> Any:
 
 def buckets(minhash: Any) -> list[tuple[int, str]]:
     """(band, bucket) for each LSH band of the signature."""
-    values = minhash.hashvalues.astype("<u4").tobytes()
+    return bands_of(minhash.hashvalues.astype("<u4").tobytes())
+
+
+def bands_of(values: bytes) -> list[tuple[int, str]]:
+    """(band, bucket) for each LSH band of a signature's little-endian uint32 values."""
     width = ROWS * 4
     return [(band, hashlib.sha1(PARAMS.encode() + values[band * width:(band + 1) * width]).hexdigest()[:20])
             for band in range(BANDS)]
+
+
+_PERMUTATIONS: list[Any] = []
+
+
+def signature_values(shingle_set: set[str]) -> bytes:
+    """The same MinHash as signature() (datasketch's affine32 scheme: sha1's first 4 bytes, the MurmurHash3
+    finalizer, then a*h+b mod 2**32), as little-endian uint32 bytes, with every shingle hashed in one
+    numpy step instead of a Python call per shingle per permutation (tests/test_neardup.py checks equality)."""
+    import numpy as np
+
+    if not _PERMUTATIONS:
+        a, b = signature(set()).permutations  # datasketch's seeded parameters, made once per process
+        _PERMUTATIONS.append((np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)))
+    a, b = _PERMUTATIONS[0]
+    sha1 = hashlib.sha1
+    hv = np.frombuffer(b"".join([sha1(s.encode("utf-8")).digest()[:4] for s in shingle_set]), dtype="<u4")
+    hv = hv.astype(np.uint32)
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    hv = hv ^ (hv >> np.uint32(16))
+    return (hv[:, None] * a + b).min(axis=0).astype("<u4").tobytes()
+
+
+def sketch(body_key: str) -> tuple[int, bytes | None, list[tuple[int, str]]]:
+    """(shingle count, signature bytes, bands) of a body key; no signature below MIN_SHINGLES."""
+    mine = shingles(body_key)
+    if len(mine) < MIN_SHINGLES:
+        return len(mine), None, []
+    values = signature_values(mine)
+    return len(mine), values, bands_of(values)
 
 
 def similarity(a: set[str], b: set[str]) -> tuple[float, float]:
@@ -82,13 +120,20 @@ def _body_key(db: Any, art_key: str) -> str:
     return (row[0] or "") if row else ""
 
 
-def _matches(db: Any, art_key: str, mine: set[str], bands: list[tuple[int, str]]) -> list[str]:
+# One statement for every band (SQLite runs each OR term on the (band, bucket) index) instead of one per band.
+_CANDIDATES = ("SELECT DISTINCT article_key FROM lsh_bands WHERE article_key != ? AND ("
+               + " OR ".join(["(band = ? AND bucket = ?)"] * BANDS) + ")")
+
+
+def _matches(db: Any, art_key: str, body_key: str, bands: list[tuple[int, str]]) -> list[str]:
     """Keys of other articles sharing an LSH bucket whose current body really is a near-copy."""
-    candidates: set[str] = set()
+    params: list[Any] = [art_key]
     for band, bucket in bands:
-        for (other,) in db.execute("SELECT article_key FROM lsh_bands WHERE band = ? AND bucket = ? "
-                                   "AND article_key != ?", [band, bucket, art_key]):
-            candidates.add(other)
+        params += [band, bucket]
+    candidates = {other for (other,) in db.execute(_CANDIDATES, params)} if len(bands) == BANDS else set()
+    if not candidates:
+        return []
+    mine = shingles(body_key)
     found = []
     for other in sorted(candidates):
         jaccard, containment = similarity(mine, shingles(_body_key(db, other)))
@@ -97,24 +142,28 @@ def _matches(db: Any, art_key: str, mine: set[str], bands: list[tuple[int, str]]
     return found
 
 
-def index_article(db: Any, art_key: str, body_key: str) -> str | None:
+def index_article(db: Any, art_key: str, body_key: str,
+                  sketched: tuple[int, bytes | None, list[tuple[int, str]]] | None = None,
+                  ensured: bool = False) -> str | None:
     """(Re)index the article's current body and set its `duplicate_of`; returns that value.
 
     Call inside the store's transaction after writing a new article or version. A body too short to
-    judge keeps whatever duplicate_of it had (the store's exact content-hash rule)."""
-    db = as_database(db)
-    ensure_tables(db)  # no-op once they exist; an archive made before them needs no migration
+    judge keeps whatever duplicate_of it had (the store's exact content-hash rule). `sketched`: sketch(body_key)
+    computed earlier (archive/prepare.py); `ensured`: the tables are known to exist (a batch checked once).
+    `db` may be a plain sqlite3 connection."""
+    if not isinstance(db, sqlite3.Connection):
+        db = as_database(db)
+    if not ensured:
+        ensure_tables(db)  # no-op once they exist; an archive made before them needs no migration
     db.execute("DELETE FROM lsh_bands WHERE article_key = ?", [art_key])
     db.execute("DELETE FROM minhash WHERE article_key = ?", [art_key])
-    mine = shingles(body_key)
+    count, values, bands = sketched if sketched is not None else sketch(body_key)
     me = _order(db, art_key)
-    if len(mine) < MIN_SHINGLES or me is None:
+    if count < MIN_SHINGLES or values is None or me is None:
         row = db.execute("SELECT duplicate_of FROM articles WHERE key = ?", [art_key]).fetchone()
         return row[0] if row else None
-    minhash = signature(mine)
-    bands = buckets(minhash)
     earlier, later = [], []
-    for other in _matches(db, art_key, mine, bands):
+    for other in _matches(db, art_key, body_key, bands):
         order = _order(db, other)
         if order is not None:
             (earlier if order < me else later).append((order, other))
@@ -126,9 +175,8 @@ def index_article(db: Any, art_key: str, body_key: str) -> str | None:
         db.execute("UPDATE articles SET duplicate_of = ? WHERE key = ? AND (duplicate_of IS NULL OR "
                    "(SELECT o.first_seen_at, o.key FROM articles o WHERE o.key = articles.duplicate_of) > (?, ?))",
                    [art_key, other, *me])
-    db.execute("INSERT INTO minhash (article_key, shingles, signature) VALUES (?, ?, ?)",
-               [art_key, len(mine), minhash.hashvalues.astype("<u4").tobytes()])
-    db.conn.executemany("INSERT INTO lsh_bands (band, bucket, article_key) VALUES (?, ?, ?)",
+    db.execute("INSERT INTO minhash (article_key, shingles, signature) VALUES (?, ?, ?)", [art_key, count, values])
+    getattr(db, "conn", db).executemany("INSERT INTO lsh_bands (band, bucket, article_key) VALUES (?, ?, ?)",
                    [(band, bucket, art_key) for band, bucket in bands])
     return original
 

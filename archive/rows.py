@@ -10,6 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from archive import neardup, searchindex
+from archive.errors import ArchiveError
 from archive.policy import next_check_at
 from archive.text import count_replacement
 from archive.version import dumps
@@ -19,7 +20,8 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def _raw_bytes(item: Mapping[str, Any]) -> bytes | None:
+def raw_bytes(item: Mapping[str, Any]) -> bytes | None:
+    """The page as stored: bytes in its own encoding."""
     raw = item.get("raw_html")
     if isinstance(raw, str):
         raw = raw.encode(item.get("encoding") or "utf-8", "surrogateescape")
@@ -31,11 +33,41 @@ def _raw_bytes(item: Mapping[str, Any]) -> bytes | None:
 RAW_LEVEL = 3
 
 
+# Fetch outcome -> crawl counter column (a fixed map, so column names never come from input).
+COUNTERS = {"new": "new_articles", "version": "new_versions", "unchanged": "unchanged", "suspect": "suspect",
+            "failed": "failed", "blocked": "blocked", "gone": "gone", "redirected": "redirected"}
+
+
 class ArticleRows:
     """SQL for the tables an article's write touches; the decisions are Archive's (archive/store.py)."""
 
     db: Database
     tiers: Sequence[tuple[int, int]]
+
+    # --- reads and small writes of the decisions (archive/scope.py has a leaner set for batches) ---------
+    def _check_crawl(self, crawl_id: int) -> None:
+        if self.db.execute("SELECT 1 FROM crawls WHERE id = ?", [crawl_id]).fetchone() is None:
+            raise ArchiveError(f"unknown crawl id {crawl_id} (start_crawl() first)")
+
+    def _article(self, art_key: str) -> dict[str, Any] | None:
+        return self._row("SELECT rowid AS _rowid, * FROM articles WHERE key = ?", art_key)
+
+    def _current(self, art_key: str, number: int) -> dict[str, Any] | None:
+        return self._row("SELECT * FROM versions WHERE article_key = ? AND version = ?", art_key, number)
+
+    def _suspect_seen(self, art_key: str, digest: str) -> bool:
+        seen = self._row("SELECT 1 FROM suspects WHERE article_key = ? AND content_hash = ?", art_key, digest)
+        return seen is not None
+
+    def _changed(self, art_key: str, at: str) -> None:
+        self.db.execute("UPDATE articles SET last_changed_at = ? WHERE key = ?", [at, art_key])
+
+    def _count(self, crawl_id: int, outcome: str) -> None:
+        self._bump(crawl_id, COUNTERS[outcome])
+
+    def _bump(self, crawl_id: int, column: str) -> None:
+        """Add one to a crawl counter (`column` comes from a fixed map, never from input)."""
+        self.db.execute(f"UPDATE crawls SET {column} = {column} + 1 WHERE id = ?", [crawl_id])
 
     # --- helpers --------------------------------------------------------------------------------
     def _checked(self, art_key: str, at: str) -> None:
@@ -51,7 +83,7 @@ class ArticleRows:
 
     def _hold(self, crawl_id: int, art_key: str, item: Mapping[str, Any], fields: Mapping[str, Any],
               reason: str, fetched_at: str) -> None:
-        raw = _raw_bytes(item)
+        raw = raw_bytes(item)
         self.db.table("suspects").insert({
             "article_key": art_key, "crawl_id": crawl_id, "fetched_at": fetched_at, "reason": reason,
             "content_hash": fields["content_hash"], "title": fields["title"], "lead": fields["lead"],
@@ -112,7 +144,7 @@ class ArticleRows:
 
     def _insert_version(self, crawl_id: int, art_key: str, number: int, item: Mapping[str, Any],
                         fields: Mapping[str, Any], change: dict[str, Any] | None, origin: str = "fetch") -> None:
-        raw = _raw_bytes(item)
+        raw = raw_bytes(item)
         replacement = item.get("replacement_chars")
         if replacement is None:
             replacement = count_replacement("\n".join(filter(None, [fields["title"], fields["lead"], fields["body"]])))

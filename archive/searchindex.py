@@ -10,6 +10,7 @@ small: FTS5 stores each posting as a varint delta from the previous docid.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,10 +24,22 @@ TOKENIZE = "unicode61 remove_diacritics 0"
 COLUMNS = ("title", "lead", "body")
 
 
+# The usual shape, read without strptime (a tenth of its time); anything else takes the strptime path below.
+_MINUTE = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)", re.ASCII)
+
+
 def minute(when: str | None) -> int:
     """Minutes since 1970 of an ISO 8601 time's wall clock (its offset ignored, like the date filters)."""
     if when:
         text = when.strip()
+        usual = _MINUTE.fullmatch(text[:16].replace(" ", "T"))
+        if usual:
+            try:
+                moment = datetime(*map(int, usual.groups()))
+            except ValueError:
+                pass  # not a real date: strptime decides, as before
+            else:
+                return max(0, int((moment - _EPOCH).total_seconds() // 60))
         for cut, fmt in ((16, "%Y-%m-%dT%H:%M"), (10, "%Y-%m-%d")):
             try:
                 moment = datetime.strptime(text[:cut].replace(" ", "T"), fmt)
@@ -79,18 +92,26 @@ def create(db: Any) -> None:
                f"tokenize = '{TOKENIZE}')")
 
 
-def index_article(db: Any, rowid: int, title_key: str | None, lead_key: str | None, body_key: str | None) -> int:
-    """(Re)index article `rowid` with these key layers; its new docid."""
+def analysed(lang: str, title_key: str | None, lead_key: str | None, body_key: str | None) -> tuple[str, str, str, str]:
+    """(lang, title, lead, body) as the index stores them: what archive/prepare.py computes ahead."""
+    return lang, analyse(title_key, lang), analyse(lead_key, lang), analyse(body_key, lang)
+
+
+def index_article(db: Any, rowid: int, title_key: str | None, lead_key: str | None, body_key: str | None,
+                  ahead: tuple[str, str, str, str] | None = None) -> int:
+    """(Re)index article `rowid` with these key layers; its new docid. `ahead`: analysed() of the same
+    layers, computed earlier for a language that is used only if it is the article's."""
     row = db.execute("SELECT edition, coalesce(published_at, first_seen_at), search_id FROM articles "
                      "WHERE rowid = ?", [rowid]).fetchone()
     edition, when, old = row
     lang = language(edition)
+    if ahead is None or ahead[0] != lang:
+        ahead = analysed(lang, title_key, lead_key, body_key)
     if old is not None:
         db.execute("DELETE FROM search_fts WHERE rowid = ?", [old])
     # An edit keeps its docid unless the publication minute changed (an approximate date made exact).
     new = old if old is not None and old >> SHIFT == minute(when) else allocate(db, when)
-    db.execute("INSERT INTO search_fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
-               [new, analyse(title_key, lang), analyse(lead_key, lang), analyse(body_key, lang)])
+    db.execute("INSERT INTO search_fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)", [new, *ahead[1:]])
     if old != new:
         db.execute("UPDATE articles SET search_id = ? WHERE rowid = ?", [new, rowid])
     return new

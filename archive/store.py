@@ -16,13 +16,12 @@ from archive.policy import DEFAULT_TIERS
 from archive.rechecks import candidates
 from archive.rows import ArticleRows, now
 from archive.schema import connect
+from archive.prepare import fields_of
+from archive.scope import BatchScope
 from archive.version import change_of, version_fields
 
 OBSERVATIONS = ("failed", "blocked", "gone", "redirected", "not_modified")
 CRAWL_OUTCOMES = ("running", "completed", "interrupted", "failed", "crashed")
-# Fetch outcome -> crawl counter column (a fixed map, so column names never come from input).
-COUNTERS = {"new": "new_articles", "version": "new_versions", "unchanged": "unchanged", "suspect": "suspect",
-            "failed": "failed", "blocked": "blocked", "gone": "gone", "redirected": "redirected"}
 
 
 def _alive(pid: int | None) -> bool:
@@ -51,6 +50,7 @@ class Archive(ArticleRows):
         self.readonly = readonly
         self.db = open_readonly(self.path) if readonly else connect(self.path)
         self._closed = False
+        self._scope: BatchScope | None = None  # set while archive.batch.write_batch runs (archive/scope.py)
 
     # --- lifecycle ------------------------------------------------------------------------------
     def close(self) -> None:
@@ -68,6 +68,9 @@ class Archive(ArticleRows):
     def _transaction(self) -> Iterator[None]:
         # IMMEDIATE: take the write lock before the first read, so a second writer waits (busy_timeout)
         # instead of failing on a stale read snapshot when it upgrades to write.
+        if self._scope is not None and self._scope.in_item:
+            yield  # write_batch opened this item's savepoint already
+            return
         if self.db.conn.in_transaction:
             with self.db.atomic():
                 yield
@@ -112,9 +115,17 @@ class Archive(ArticleRows):
             raise ArchiveError(f"unknown crawl id {crawl_id} (start_crawl() first)")
         return dict(zip([c[0] for c in cursor.description], row))
 
-    def _count(self, crawl_id: int, outcome: str) -> None:
-        column = COUNTERS[outcome]
-        self.db.execute(f"UPDATE crawls SET {column} = {column} + 1 WHERE id = ?", [crawl_id])
+    @contextmanager
+    def batch_scope(self) -> Iterator[BatchScope]:
+        """Inside an open transaction (archive.batch.write_batch): record_article/record_observation use the
+        scope's lean SQL and per-batch caches; the scope's counters are written by its flush()."""
+        if not self.db.conn.in_transaction:
+            raise ArchiveError("batch_scope() needs an open transaction")
+        self._scope = BatchScope(self.db.conn, self.tiers)
+        try:
+            yield self._scope
+        finally:
+            self._scope = None
 
     # --- writes ---------------------------------------------------------------------------------
     def record_article(self, crawl_id: int, item: Mapping[str, Any]) -> str:
@@ -123,47 +134,46 @@ class Archive(ArticleRows):
         art_key = item.get("key")
         if not art_key:
             raise ArchiveError(f"article item without a key: {item.get('url')!r}")
-        fields = version_fields(item)
+        fields = self._scope.fields(item) if self._scope is not None else fields_of(item, full=False)
         fetched_at = item.get("fetched_at") or now()
         digest = fields["content_hash"]
+        rows: ArticleRows = self._scope or self  # the same decisions, the batch's leaner SQL
         with self._transaction():
-            self._crawl(crawl_id)
-            article = self._row("SELECT rowid AS _rowid, * FROM articles WHERE key = ?", art_key)
+            rows._check_crawl(crawl_id)
+            article = rows._article(art_key)
             reason = f"returned after {article['status']}" if article and article["status"] != "live" else None
             if article is None:
                 outcome, number = "new", 1
-                rowid = self._insert_article(art_key, item, fetched_at, digest)
-                self._insert_version(crawl_id, art_key, 1, item, fields, None)
-                self._index_fts(rowid, art_key, fields)
+                rowid = rows._insert_article(art_key, item, fetched_at, digest)
+                rows._insert_version(crawl_id, art_key, 1, item, fields, None)
+                rows._index_fts(rowid, art_key, fields)
             else:
-                current = self._row("SELECT * FROM versions WHERE article_key = ? AND version = ?",
-                                    art_key, article["current_version"])
+                current = rows._current(art_key, article["current_version"])
                 number = article["current_version"]
                 suspect = suspect_reason(current, fields, item.get("extractor_version")) if current else None
                 if current is not None and current["content_hash"] == digest:
                     outcome = "unchanged"
-                    self._resolve_suspects(art_key, "transient", fetched_at)
-                elif suspect and not self._row("SELECT 1 FROM suspects WHERE article_key = ? AND content_hash = ?",
-                                               art_key, digest):
+                    rows._resolve_suspects(art_key, "transient", fetched_at)
+                elif suspect and not rows._suspect_seen(art_key, digest):
                     outcome, reason = "suspect", suspect
-                    self._hold(crawl_id, art_key, item, fields, suspect, fetched_at)
+                    rows._hold(crawl_id, art_key, item, fields, suspect, fetched_at)
                 else:
                     # Either a plain edit, or a suspect result seen a second time: the page really says so.
                     outcome, number = "version", (article["version_count"] or 0) + 1
                     change = change_of(current, fields) if current is not None else None
                     if suspect and change is not None:
                         change["confirmed_suspect"] = suspect
-                        self._resolve_suspects(art_key, "confirmed", fetched_at, digest)
-                    self._insert_version(crawl_id, art_key, number, item, fields, change)
-                    self._index_fts(article["_rowid"], art_key, fields)
-                    self.db.execute("UPDATE articles SET last_changed_at = ? WHERE key = ?", [fetched_at, art_key])
+                        rows._resolve_suspects(art_key, "confirmed", fetched_at, digest)
+                    rows._insert_version(crawl_id, art_key, number, item, fields, change)
+                    rows._index_fts(article["_rowid"], art_key, fields)
+                    rows._changed(art_key, fetched_at)
             if outcome != "suspect":
-                self._touch_article(art_key, item, fetched_at, number)
+                rows._touch_article(art_key, item, fetched_at, number)
             else:
-                self._checked(art_key, fetched_at)
-            self._schedule(art_key)
-            self._log_fetch(crawl_id, art_key, item, outcome, reason, number)
-            self._count(crawl_id, outcome)
+                rows._checked(art_key, fetched_at)
+            rows._schedule(art_key)
+            rows._log_fetch(crawl_id, art_key, item, outcome, reason, number)
+            rows._count(crawl_id, outcome)
         return outcome
 
     def record_reextraction(self, item: Mapping[str, Any]) -> int | None:
@@ -196,9 +206,10 @@ class Archive(ArticleRows):
             raise ArchiveError(f"unknown observation outcome {outcome!r} (expected one of {', '.join(OBSERVATIONS)})")
         art_key, reason = item.get("key") or None, item.get("reason")
         fetched_at = item.get("fetched_at") or now()
+        rows: ArticleRows = self._scope or self
         with self._transaction():
-            self._crawl(crawl_id)
-            article = self._row("SELECT * FROM articles WHERE key = ?", art_key) if art_key else None
+            rows._check_crawl(crawl_id)
+            article = rows._article(art_key) if art_key else None
             if article is None and outcome in ("gone", "not_modified"):
                 outcome, reason = "failed", f"{reason or outcome} (never archived)"
             elif article is None:
@@ -207,23 +218,23 @@ class Archive(ArticleRows):
                 outcome = "unchanged"
                 if article["status"] != "live":
                     reason = f"{reason}; returned after {article['status']}"
-                self._touch_article(art_key, item, fetched_at, article["current_version"])
-                self.db.execute("UPDATE crawls SET not_modified = not_modified + 1 WHERE id = ?", [crawl_id])
+                rows._touch_article(art_key, item, fetched_at, article["current_version"])
+                rows._bump(crawl_id, "not_modified")
             elif outcome in ("gone", "redirected") and article["status"] == outcome:
                 outcome, reason = "unchanged", f"still {article['status']}: {reason}"
-                self._checked(art_key, fetched_at)
+                rows._checked(art_key, fetched_at)
             elif outcome in ("gone", "redirected"):
                 self.db.execute(
                     "UPDATE articles SET status = ?, gone_at = ?, redirected_to = ? WHERE key = ?",
                     [outcome, fetched_at, item.get("redirected_to"), art_key])
-                self._checked(art_key, fetched_at)
+                rows._checked(art_key, fetched_at)
             else:
-                self._checked(art_key, fetched_at)
+                rows._checked(art_key, fetched_at)
             if article is not None and outcome != "failed" and outcome != "blocked":
-                self._schedule(art_key)  # a failure or a block leaves the article due: try again next crawl
-            self._log_fetch(crawl_id, art_key, item, outcome, reason,
+                rows._schedule(art_key)  # a failure or a block leaves the article due: try again next crawl
+            rows._log_fetch(crawl_id, art_key, item, outcome, reason,
                             article["current_version"] if article else None)
-            self._count(crawl_id, outcome)
+            rows._count(crawl_id, outcome)
         return outcome
 
     # --- reads ---------------------------------------------------------------------------------

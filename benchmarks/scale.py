@@ -1,6 +1,8 @@
 """Crawl throughput against the no-op spider with 0, 1 and N workers, and the batched writer's versions/s.
 
 `python -m benchmarks.scale --n 1000 [--workers N] [--json PATH]` (also part of `python -m benchmarks.run`).
+`python -m benchmarks.scale --writer-only --n 1000 [--baseline-ref REF] [--runs 3]`: the writer alone, against
+REF's writer in the same run (benchmarks/writerbench.py).
 """
 
 from __future__ import annotations
@@ -157,7 +159,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="the N of the N-worker crawl (default: this machine's cores)")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON here")
+    parser.add_argument("--writer-only", action="store_true",
+                        help="only the archive writer: N prepared items through write_batch (no crawl)")
+    parser.add_argument("--baseline-ref", metavar="REF",
+                        help="with --writer-only: also measure the writer of this git ref (a temporary worktree)")
+    parser.add_argument("--runs", type=int, default=3, help="with --writer-only: runs of each (default 3)")
     args = parser.parse_args(argv)
+    if args.writer_only:
+        if args.n < 2 or args.runs < 1:
+            parser.error("--n must be at least 2 and --runs at least 1")
+        from benchmarks import writerbench
+
+        return writerbench.main(args.n, args.runs, args.baseline_ref, args.json)
     if args.n < 50 or args.workers < 1:
         parser.error("--n must be at least 50 and --workers at least 1")
     started = time.perf_counter()
