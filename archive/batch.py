@@ -33,7 +33,8 @@ def _prepared(item: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
 
 
-def write_batch(archive: Archive, crawl_id: int, items: Sequence[Mapping[str, Any]]) -> list[str | BaseException]:
+def write_batch(archive: Archive, crawl_id: int, items: Sequence[Mapping[str, Any]],
+                stats: Any = None) -> list[str | BaseException]:
     """Record `items` in one IMMEDIATE transaction, each inside its own SAVEPOINT; per item its outcome, or
     the item's own error (that item's rows rolled back, the others kept). Nothing is acknowledged before
     the COMMIT returns. Any error that is not an item's (see ITEM_ERRORS) rolls the whole batch back and
@@ -41,8 +42,16 @@ def write_batch(archive: Archive, crawl_id: int, items: Sequence[Mapping[str, An
 
     Items the producer prepared (archive/prepare.py) are checked and their work is not done again; the others
     are computed as they are written, only what each decision needs (an unchanged article needs no compressed
-    page, MinHash or search terms). The writes run in Archive.batch_scope (archive/scope.py)."""
+    page, MinHash or search terms). The writes run in Archive.batch_scope (archive/scope.py). `stats`
+    (anything with inc_value) counts the articles that came prepared and those computed here."""
     ready = [(item, _prepared(item)) for item in items]
+    if stats is not None:
+        articles = sum(1 for item in items if item.get("kind") == "article")
+        ahead = sum(1 for _, fields in ready if fields is not None)
+        if ahead:
+            stats.inc_value("store/prepared_ahead", ahead)
+        if articles - ahead:
+            stats.inc_value("store/prepared_here", articles - ahead)
     conn = archive.db.conn
     results: list[str | BaseException] = []
     conn.execute("BEGIN IMMEDIATE")

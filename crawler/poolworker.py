@@ -72,8 +72,11 @@ def serve(conn: Connection, site_name: str, base_url: str | None, faults: dict[s
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from crawler.config import resolve_site
     from crawler.process import process
+    from pipelines.ahead import prepare_ahead
+    from pipelines.clean import Boilerplate
 
     site, _ = resolve_site(site_name, base_url)
+    boilerplate = Boilerplate(site.boilerplate)
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -87,6 +90,8 @@ def serve(conn: Connection, site_name: str, base_url: str | None, faults: dict[s
         if faults:
             _fault(faults, page.url)
         try:
-            conn.send(("item", _strip_body(process(page, site, ident), page.body)))
+            # The archive writer's own work for this page is done here too: one writer serves every worker.
+            item = prepare_ahead(process(page, site, ident), boilerplate)
+            conn.send(("item", _strip_body(item, page.body)))
         except Exception as exc:  # process() never raises; an unpicklable item would
             conn.send(("error", f"extraction error in a worker: {exc!r}"[:300]))

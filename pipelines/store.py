@@ -13,6 +13,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 
 from archive.batch import ITEM_ERRORS, write_batch
+from archive.prepare import KEY as PREPARED
 from archive.errors import ArchiveError
 from archive.health import FieldCounts, save as save_health
 from archive.lock import CrawlLock
@@ -198,6 +199,8 @@ class StorePipeline:
         adapter["outcome"] = outcome
         # The raw page is in the archive now; do not keep megabytes alive in feed exports or logs.
         adapter["raw_html"] = b""
+        if isinstance(item, dict):
+            item.pop(PREPARED, None)  # the prepared write (bytes) is in the archive too
         return item
 
     def _write(self, items: list[dict[str, Any]]) -> list[Any]:
@@ -238,8 +241,8 @@ class StorePipeline:
         """(Writer thread.) archive.batch.write_batch, in the writer process when there is one."""
         assert self.archive is not None and self.crawl_id is not None
         if self.remote is not None:
-            return self.remote.write_batch(self.crawl_id, items)
-        return write_batch(self.archive, self.crawl_id, items)
+            return self.remote.write_batch(self.crawl_id, items, _ThreadStats(self.crawler.stats))
+        return write_batch(self.archive, self.crawl_id, items, _ThreadStats(self.crawler.stats))
 
     def _one_by_one(self, items: list[dict[str, Any]]) -> list[Any]:
         """(Writer thread.) Each item in its own transaction until one fails for the archive; the rest Halted."""

@@ -97,7 +97,7 @@ def _serve(conn: Connection, parent: int, path: str, tiers: Any, max_pages: int,
                 return
             try:
                 if message[0] == "batch":
-                    results = write_batch(archive, message[1], message[2])
+                    results = write_batch(archive, message[1], message[2], counts)
                     answer: Any = [r if isinstance(r, str) else ("error", encode(r)) for r in results]
                 else:  # "walguard"
                     guard.after_write()
@@ -135,13 +135,16 @@ class WriterProcess:
             raise exc
         return value, counts
 
-    def write_batch(self, crawl_id: int, items: Sequence[Any]) -> list[Any]:
-        """archive.batch.write_batch in the child: outcomes, or an item's exception; raises a batch's error."""
+    def write_batch(self, crawl_id: int, items: Sequence[Any], stats: Any = None) -> list[Any]:
+        """archive.batch.write_batch in the child: outcomes, or an item's exception; raises a batch's error.
+        `stats` (anything with inc_value) gets the counts the child made."""
         try:
             self.conn.send(("batch", crawl_id, list(items)))
         except OSError:
             raise WriterGone("the archive writer process ended unexpectedly") from None
-        value, _ = self._answer()
+        value, counts = self._answer()
+        for key, count in counts.items() if stats is not None else ():
+            stats.inc_value(key, count)
         return [decode(r[1]) if isinstance(r, tuple) else r for r in value]
 
     def walguard(self) -> dict[str, int]:

@@ -18,11 +18,14 @@ from typing import Any
 
 import pytest
 
+from archive.prepare import KEY as PREPARED
 from crawler.demo.server import DemoServer
 from crawler.pool import ExtractPool
 from crawler.process import Page, process
 from crawler.site import available_sites, load_site
 from crawler.site.fixtures import fixtures
+from pipelines.ahead import prepare_ahead
+from pipelines.clean import Boilerplate
 from tests.conftest import ROOT, run_cli
 from tests.server import FixtureServer
 from tests.test_interrupt import slow_site
@@ -52,6 +55,9 @@ def test_pool_items_equal_in_process_items_on_every_fixture_page() -> None:
             ident = site.identify(page.url)
             outcome = pool.submit(page, ident).result(timeout=120)
             expected = process(page, site, ident)
+            # The worker also prepared the archive write (pipelines/ahead.py), for exactly this item.
+            ahead = outcome.item.pop(PREPARED)
+            assert ahead == prepare_ahead(dict(expected), Boilerplate(site.boilerplate))[PREPARED]
             assert outcome.item == expected and outcome.crashes == 0
             assert expected["kind"] == "article" and outcome.item["raw_html"] == page.body
             # Byte for byte: the items' JSON (their bytes as latin-1) is identical.
@@ -148,6 +154,13 @@ def test_workers_extracted_every_article_page(two_days):
         assert (pooled["pool/started"], pooled["pool/workers"]) == (1, 2)
         assert pooled["pool/pages"] == article_pages and "pool/in_process" not in pooled
         assert pooled["outcomes/missing"] == 0 and pooled["pool/worker_cpu_s"] > 0
+    # Every article the workers extracted reached the writer prepared (pipelines/ahead.py), and its prepared
+    # result held after the crawl's own dedupe and clean pipelines: day 1's 21 new, day 2's new and edited
+    # ones and its display-noise page (the other 19 answered 304).
+    for day, articles in (("day1", 21), ("day2", 3)):
+        plain, pooled = two_days["0"][day]["scrapy_stats"], two_days["2"][day]["scrapy_stats"]
+        assert (plain.get("store/prepared_ahead"), plain["store/prepared_here"]) == (None, articles)
+        assert (pooled["store/prepared_ahead"], pooled.get("store/prepared_here")) == (articles, None)
 
 
 def test_no_process_left_after_crawls(two_days):
