@@ -26,9 +26,16 @@ logger = logging.getLogger(__name__)
 
 
 def workers_setting(crawler: Crawler) -> int:
-    """NEWSARCHIVE_WORKERS: -1 (the default) means one worker per core; 0 extracts in the crawl's process."""
+    """NEWSARCHIVE_WORKERS: -1 (the default) means default_workers(); 0 extracts in the crawl's process."""
     value = crawler.settings.getint("NEWSARCHIVE_WORKERS", -1)
-    return (os.cpu_count() or 1) if value < 0 else value
+    return default_workers() if value < 0 else value
+
+
+def default_workers(cores: int | None = None) -> int:
+    """One worker per core beyond the two the crawl's reactor and the archive writer keep busy: on 2 cores a
+    pool measured slower than none (0.28 against 0.34 of the no-op spider, docs/performance.md), since its
+    workers only take CPU from those two."""
+    return max(0, (cores if cores is not None else os.cpu_count() or 1) - 2)
 
 
 class ExtractPoolExtension:

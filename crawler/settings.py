@@ -40,7 +40,8 @@ NEWSARCHIVE_WRITE_QUEUE = 500
 # per-article work (key layers, MinHash, compression, SQL) runs on another core than the crawl's reactor.
 NEWSARCHIVE_WRITER_PROCESS = True
 # Extraction worker processes (crawler/pool.py, crawler/poolext.py; CLI --workers): article pages are
-# extracted in this many processes beside the crawl's own (-1: one per core; 0: in the crawl's process).
+# extracted in this many processes beside the crawl's own (-1: one per core beyond two, as
+# the crawl and the archive writer use two; 0: in the crawl's process).
 # The pool starts after NEWSARCHIVE_WORKERS_START_AFTER article pages (a small crawl does not pay its
 # start-up). A page a worker has not answered within NEWSARCHIVE_WORKER_TIMEOUT seconds, or that a worker
 # died on twice, is recorded as a failed fetch with that reason. NEWSARCHIVE_WORKER_FAULTS is for tests

@@ -276,3 +276,10 @@ def test_workers_flag_contract():
     assert "--workers N" in run_cli("watch", "--help").stdout
     bad = run_cli("crawl", "--workers", "-1", "--db", "x.db")
     assert bad.returncode == 2 and "--workers: expected 0 or a positive whole number, got '-1'" in bad.stderr
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 0), (2, 0), (3, 1), (4, 2), (16, 14)])
+def test_default_workers_leave_two_cores_to_the_crawl_and_the_writer(cores: int, workers: int) -> None:
+    from crawler.poolext import default_workers
+
+    assert default_workers(cores) == workers

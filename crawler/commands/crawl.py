@@ -65,7 +65,7 @@ def add_crawl_options(p: argparse.ArgumentParser) -> None:
                    "(default), or none (only discover new ones) (setting NEWSARCHIVE_RECHECK)")
     p.add_argument("--workers", type=worker_count, default=None, metavar="N", help="extract article pages in N "
                    "processes beside the crawl's (0: in the crawl's own process; setting NEWSARCHIVE_WORKERS; "
-                   "default: one per core)")
+                   "default: one per core beyond the two the crawl and its archive writer use, so none on 2 cores)")
     p.add_argument("-s", dest="settings", action="append", type=setting, default=[], metavar="NAME=VALUE",
                    help="a Scrapy or NEWSARCHIVE_* setting, as `scrapy crawl -s` (repeatable); wins over the "
                    "option for the same setting, e.g. -s NEWSARCHIVE_RECHECK=all")
