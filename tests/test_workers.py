@@ -89,7 +89,7 @@ def marked_pids(mark: str) -> set[int]:
     return pids
 
 
-def leftover(mark: str, grace: float = 5) -> set[int]:
+def leftover(mark: str, grace: float = 15) -> set[int]:
     """The marked processes still alive `grace` seconds after the crawl (the fork server ends just after it)."""
     deadline = time.monotonic() + grace
     while (left := marked_pids(mark)) and time.monotonic() < deadline:
