@@ -61,6 +61,9 @@ def test_two_workers_and_ingest_archive_what_one_crawl_does(tmp_path, redis_srv)
         assert sum(r["stats"].get("outcomes/missing", 0) for r in reports) == 0
     sent = sum(r["stats"].get("cluster/items_sent", 0) for r in day1 + day2)
     assert (summary["written"], summary["runs_finished"], summary["runs_seeded"]) == (sent, 2, 2)
+    # Every article reached ingest with its write work done by its worker, and that work held.
+    prepared = sum(r["stats"].get("cluster/items_prepared", 0) for r in day1 + day2)
+    assert (summary["prepared_ahead"], summary["prepared_here"]) == (prepared, 0) and prepared == 21 + 3
     want, got = dump(plain), dump(clustered)
     assert got["crawls"] == want["crawls"]
     assert got["articles"] == want["articles"], [(a, b) for a, b in zip(got["articles"], want["articles"]) if a != b]
@@ -144,5 +147,6 @@ def test_one_ingest_per_archive_and_status_json(tmp_path, redis_srv):
     finally:
         first.send_signal(signal.SIGTERM)
         code, out = finish(first, 30)
-    assert (code, json.loads(out)) == (0, {"written": 0, "runs_finished": 0, "runs_seeded": 0})
+    assert (code, json.loads(out)) == (0, {"written": 0, "runs_finished": 0, "runs_seeded": 0,
+                                                "prepared_ahead": 0, "prepared_here": 0})
     assert run_cli("ingest", "--db", str(db), "--redis", redis_srv.url, "--batch", "0").returncode == 2

@@ -47,6 +47,9 @@ class CursorArchive:
     def __init__(self, archive: Archive) -> None:
         self.archive, self.db = archive, archive.db
 
+    def batch_scope(self) -> Any:
+        return self.archive.batch_scope()
+
     def record_article(self, crawl_id: int, item: Mapping[str, Any]) -> str:
         return self.archive.record_article(crawl_id, item)
 
@@ -78,6 +81,7 @@ class Ingest:
         self.errors: dict[str, int] = defaultdict(int)   # per run: items the archive refused (their own error)
         self.health: dict[str, FieldCounts] = defaultdict(FieldCounts)
         self.written = self.runs_finished = self.seeded = 0
+        self.counts: dict[str, int] = defaultdict(int)  # write_batch's: store/prepared_ahead, store/prepared_here
 
     def close(self) -> None:
         self.archive.close()
@@ -161,10 +165,13 @@ class Ingest:
         pipe.execute()
         self.written += sum(counts.values())
 
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self.counts[key] += count
+
     def _write_batch(self, crawl_id: int, items: list[dict[str, Any]]) -> list[Any]:
         for attempt in range(BUSY_RETRIES + 1):
             try:
-                return write_batch(self.cursor, crawl_id, items)  # type: ignore[arg-type]
+                return write_batch(self.cursor, crawl_id, items, self)  # type: ignore[arg-type]
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or attempt == BUSY_RETRIES:
                     raise

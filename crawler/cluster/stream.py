@@ -11,6 +11,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
+from archive.prepare import KEY as PREPARED, ensure
 from crawler.cluster.keys import STREAM, connect, redis_lost, run_key
 from crawler.cluster.scheduler import REDIS_DOWN
 
@@ -59,7 +60,13 @@ class StreamPipeline:
         # Items wait a moment to go in one round trip (on a Redis with appendfsync always, one fsync wait
         # for the lot); the item is returned, and its request's lease can go, once Redis has it.
         done: Deferred[None] = Deferred()
-        self.outbox.append(({"run": self.run, "kind": "item", "data": encode(dict(adapter.items()))}, done))
+        data = dict(adapter.items())
+        if data.get("kind") == "article":
+            # The one ingest writes for every worker of the run: the article's database-free write work is
+            # done here (or came done from an extraction worker), and ingest checks it before use.
+            data = dict(ensure(data))
+            self.crawler.stats.inc_value("cluster/items_prepared")
+        self.outbox.append(({"run": self.run, "kind": "item", "data": encode(data)}, done))
         if len(self.outbox) >= BATCH:
             self.flush()
         elif self.timer is None:
@@ -69,6 +76,8 @@ class StreamPipeline:
         await maybe_deferred_to_future(done)
         self.crawler.stats.inc_value("cluster/items_sent")
         adapter["raw_html"] = b""  # in Redis now; do not keep the page alive in feed exports or logs
+        if isinstance(item, dict):
+            item.pop(PREPARED, None)
         return item
 
     def flush(self) -> None:

@@ -72,7 +72,10 @@ def run(args: argparse.Namespace) -> int:
         for s, handler in old.items():
             signal.signal(s, handler)
         ingest.close()
-    summary = {"written": ingest.written, "runs_finished": ingest.runs_finished, "runs_seeded": ingest.seeded}
+    summary = {"written": ingest.written, "runs_finished": ingest.runs_finished, "runs_seeded": ingest.seeded,
+               # articles whose write work a worker did (archive/prepare.py), and those ingest computed
+               "prepared_ahead": ingest.counts["store/prepared_ahead"],
+               "prepared_here": ingest.counts["store/prepared_here"]}
     if args.json:
         print_json(summary)
     else:
