@@ -104,8 +104,14 @@ def test_plain_lxml_parser_gives_what_lxml_html_gave(path: Path, monkeypatch: py
     args = dict(url="https://example.org/a", content_type="text/html; charset=utf-8", selectors={}, tz="+00:00",
                 fetched_at=datetime(2024, 1, 1, tzinfo=UTC))
     now = extract_article(body, **args)
-    real = parsel_selector.create_root_node
-    monkeypatch.setattr(parsel_selector, "create_root_node",
-                        lambda text, parser, **k: real(text, __import__("lxml.html").html.HTMLParser, **k))
+    import lxml.html
+
+    from crawler.extract import tree
+
+    def lxml_html_parse(body: bytes, decoded, base_url: str) -> Selector:
+        return Selector(root=parsel_selector.create_root_node(decoded.text, lxml.html.HTMLParser, base_url=base_url),
+                        type="html")
+
+    monkeypatch.setattr(tree, "parse", lxml_html_parse)
     assert extract_article(body, **args) == now
     assert now["body"]
