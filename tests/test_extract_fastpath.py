@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from parsel import selector as parsel_selector
 
+from crawler.extract import names as nm
 from crawler.extract import tree
 from crawler.extract.charset import decode_html
 
@@ -56,3 +57,50 @@ def test_parse_any_text_as_parsel_does(text: str, codec: str) -> None:
     body = text.encode(codec, errors="ignore")
     for content_type in ("text/html; charset=utf-8", "text/html", None):
         assert our_tree(body, content_type) == parsel_tree(body, content_type)
+
+
+# --- class/id word tests (crawler/extract/names.py) -------------------------------------------------------
+def language(pattern: str) -> set[str]:
+    """Every string a regex of literals, groups, alternations and `?` matches (a finite language)."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    def strings(items) -> set[str]:  # type: ignore[no-untyped-def]
+        out = {""}
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                alts = {chr(arg)}
+            elif name == "SUBPATTERN":
+                alts = strings(arg[-1])
+            elif name == "BRANCH":
+                alts = set().union(*(strings(b) for b in arg[1]))
+            elif name == "MAX_REPEAT" and arg[:2] == (0, 1):
+                alts = {""} | strings(arg[2])
+            elif name == "IN":  # a class of literals ([ab])
+                alts = {chr(v) for o, v in arg if str(o) == "LITERAL"}
+            else:
+                raise AssertionError(f"not a finite language: {name}")
+            out = {a + b for a in out for b in alts}
+        return out
+
+    return strings(_parser.parse(pattern))
+
+
+def test_negative_words_are_the_regex_words() -> None:
+    source = nm._NEGATIVE.pattern
+    middle = source[source.index("(?:", 3):source.rindex("(?:$")]
+    assert language(middle) == nm.NEGATIVE_WORDS
+
+
+CLASS_PIECES = st.sampled_from(
+    [*sorted(nm.NEGATIVE_WORDS), "embed", "Tweet", "instaGram", "quote", "rollover", "ToolTip", "popover",
+     "hovercard", "visually-hidden", "visuallyhidden", "sr-only", "SR-ONLY", "screen-reader", "screenreader",
+     "hidden", "reader", "x", "Ad", "nav2", "-", "_", " ", "1", "é", "\u212a", "\u017f", "\u0131", "\u0130", "\u00a0",
+     "A", "Z", "q", "\u03a3"])
+
+
+@given(st.lists(CLASS_PIECES, max_size=8).map("".join))
+def test_name_tests_answer_as_their_regexes(names: str) -> None:
+    camel = nm._CAMEL.sub("-", names).lower()
+    assert nm.negative_embed.__wrapped__(names) == (bool(nm._NEGATIVE.search(camel)), bool(nm._EMBED.search(camel)))
+    assert nm.hidden_words.__wrapped__(names) == bool(nm._HIDDEN.search(names))

@@ -14,6 +14,7 @@ from parsel import Selector
 
 from crawler.extract import blocks, extract_article
 from crawler.extract import fields_page as fp
+from crawler.extract import names as nm
 
 ROOT = Path(__file__).parent.parent
 BENCH = sorted((ROOT / "benchmarks" / "article-extraction" / "html").glob("*.html.gz"))[:12]
@@ -41,8 +42,8 @@ def old_negative(cls: str | None, ident: str | None) -> bool:
     names = (cls or "") + " " + (ident or "")
     if not names.strip():
         return False
-    names = blocks._CAMEL.sub("-", names).lower()
-    return bool(blocks._NEGATIVE.search(names)) and not blocks._EMBED.search(names)
+    names = nm._CAMEL.sub("-", names).lower()
+    return bool(nm._NEGATIVE.search(names)) and not nm._EMBED.search(names)
 
 
 def element(cls: str, ident: str) -> etree._Element:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
 
 from lxml import etree
+
+from .names import hidden_words as _hidden_words
+from .names import negative_pair as _negative_pair
+from .names import negative_words as _negative_words
 
 _BR = "\x00"  # stands for a <br> in a block's raw text: XML/HTML text can never hold a NUL
 # Boundaries of a block of text: what a browser renders on its own line (forms and tables too).
@@ -22,29 +25,15 @@ SKIP_TAGS = frozenset(
 _PRUNED = frozenset("nav aside footer menu".split())
 # Page furniture by element name.
 FURNITURE_TAGS = frozenset("nav aside footer header menu dialog".split())
-# Page furniture by class/id words: comment threads, share bars, related links, bylines, newsletters...
-_NEGATIVE = re.compile(
-    r"(?:^|[^a-z])(?:comments?|commentlist|disqus|related|share|sharing|social|sidebar|widgets?|footer|"
-    r"newsletters?|subscribe|subscription|signup|promo|promos|sponsor(?:ed)?|adverts?|advertisement|ads?|"
-    r"banner|cookies?|consent|popup|modal|breadcrumbs?|byline|bylines|author|authors|writers?|reporters?|updated?|"
-    r"bio|tags?|caption|credits?|"
-    r"outbrain|taboola|recommend(?:ed|ations)?|trending|popular|nav|navbar|navigation|menu|toolbar|rating|"
-    r"pagination|pager|masthead|meta|timestamp|dateline|dates?|time|posted|disclaimer|copyright|more|also|follow|"
-    r"photos?|gallery|slideshow|lightbox|standfirst|excerpt|dek|subtitle|kicker|latest|most|headlines|"
-    r"login|paywall|skip|email|jump|teaser|feedback|survey|tools)(?:$|[^a-z])")
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _FIGURE = frozenset(("figure", "figcaption"))
-_EMBED = re.compile(r"embed|tweet|instagram|quote")
 # Inline elements whose class is read (a caption or byline span; not every <a> and <b>: lookups cost).
 _INLINE_NAMED = frozenset("span small cite font label time".split())
-# Pop-ups shown on hover or click (a name's rollover card inside a sentence): never the sentence's text.
-_HIDDEN = re.compile(r"(?i)rollover|tooltip|popover|hovercard|visually-?hidden|sr-only|screen-?reader")
 # Microdata of the other fields (the byline, the dates, the lead): not the body's text.
 _FIELD_PROPS = frozenset("author creator publisher datePublished dateModified dateCreated description "
                          "headline alternativeHeadline keywords".split())
 _DISPLAY_NONE = re.compile(r"(?i)display\s*:\s*none")  # hidden copies (schema.org markup, modals)
 _NEVER_HIDDEN = frozenset("html body main article".split())  # page-wide classes ("tooltips-enabled")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # What the walk does at a tag, found by one dict lookup (most elements are plain inline ones: no entry).
 _BLOCK, _SKIP, _LINK, _LINE, _NAMED = 1, 2, 3, 4, 5
 _KIND = {**{t: _NAMED for t in _INLINE_NAMED}, "a": _LINK, "br": _LINE, **{t: _SKIP for t in SKIP_TAGS},
@@ -77,31 +66,6 @@ class Page:
 
 def negative_name(el: etree._Element) -> bool:
     return _negative_pair(el.get("class"), el.get("id"))
-
-
-def _negative_pair(cls: str | None, ident: str | None) -> bool:
-    # The words never run across class and id, so each is tested (and cached) on its own: classes repeat
-    # all over a page, ids hardly ever, and a cache keyed on both would miss on every element with an id.
-    neg_c, embed_c = _negative_embed(cls) if cls else (False, False)
-    neg_i, embed_i = _negative_embed(ident) if ident else (False, False)
-    return (neg_c or neg_i) and not (embed_c or embed_i)
-
-
-def _negative_words(names: str) -> bool:
-    negative, embed = _negative_embed(names)
-    return negative and not embed
-
-
-@lru_cache(maxsize=8192)
-def _negative_embed(names: str) -> tuple[bool, bool]:
-    names = _CAMEL.sub("-", names).lower()
-    # An embedded post or quote ("social-embed", "twitter-tweet") is part of what the article shows.
-    return bool(_NEGATIVE.search(names)), bool(_EMBED.search(names))
-
-
-@lru_cache(maxsize=4096)
-def _hidden_words(names: str) -> bool:
-    return bool(_HIDDEN.search(names))
 
 
 def _display_none(style: str | None) -> bool:
