@@ -104,3 +104,19 @@ def test_name_tests_answer_as_their_regexes(names: str) -> None:
     camel = nm._CAMEL.sub("-", names).lower()
     assert nm.negative_embed.__wrapped__(names) == (bool(nm._NEGATIVE.search(camel)), bool(nm._EMBED.search(camel)))
     assert nm.hidden_words.__wrapped__(names) == bool(nm._HIDDEN.search(names))
+
+
+# --- XPath: attributes' parents instead of every element's attributes (crawler/extract/fields_page.py) ------
+HEADLINES = [b"<html itemprop='headline'><h1>a</h1></html>",
+             b"<div itemprop='headline'><h2 itemprop='headline'>x</h2><h1>y</h1></div><p itemprop=' headline'>z</p>",
+             b"<h3 itemprop='headline name'>n</h3><span itemprop='HEADLINE'>c</span><b itemprop='headline'/>"]
+
+
+@pytest.mark.parametrize("body", [*HEADLINES, *(gzip.decompress(p.read_bytes()) for p in BENCH)])
+def test_headline_candidates_are_the_elements_xpath_found(body: bytes) -> None:
+    root = tree.parse(body, decode_html(body, "text/html; charset=utf-8"), "https://e.org/").root
+    for old, new in [("(//h1 | //h2 | //*[@itemprop='headline'])", "(//h1 | //h2 | //@itemprop[. = 'headline']/..)"),
+                     ("//h1 | //h2 | //h3 | //*[@itemprop='headline']", "//h1 | //h2 | //h3 | //@itemprop[. = 'headline']/..")]:
+        want = root.xpath(old)
+        assert root.xpath(new) == want
+    assert root.xpath("//*[@itemprop='headline']") or b"itemprop='headline'" not in body

@@ -243,14 +243,19 @@ def find_scope(heading: etree._Element | None, first: etree._Element | None) -> 
     return None
 
 
+_HEADINGS = etree.XPath("(//h1 | //h2 | //@itemprop[. = 'headline']/..)[normalize-space(.) = $t]")
+
+
 def title_element(root: Selector, title: str | None) -> etree._Element | None:
     """The h1/h2 (or itemprop=headline) whose text is the title, else the innermost element whose whole
     text is the title (legacy pages: `<td><b>title</b></td>`), else the first h1 outside furniture."""
     if title:
         wanted = " ".join(title.split())
         try:
-            # normalize-space in C first: element_text of every h2 of a big page costs more.
-            for el in root.root.xpath("(//h1 | //h2 | //*[@itemprop='headline'])[normalize-space(.) = $t]", t=wanted):
+            # normalize-space in C first: element_text of every h2 of a big page costs more. The itemprop
+            # elements as the parents of the attributes: `//*[@itemprop=...]` reads every element's attributes
+            # (five times the time of the whole rest); the same elements, in the same order.
+            for el in _HEADINGS(root.root, t=wanted):
                 if one_line(element_text(el)) == title:
                     return el
         except ValueError:  # control characters cannot be an XPath string
