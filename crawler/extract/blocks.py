@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .names import hidden_words as _hidden_words
+from .names import negative_embed as _negative_embed
 from .names import negative_pair as _negative_pair
 from .names import negative_words as _negative_words
 
@@ -68,10 +69,6 @@ def negative_name(el: etree._Element) -> bool:
     return _negative_pair(el.get("class"), el.get("id"))
 
 
-def _display_none(style: str | None) -> bool:
-    return bool(style) and "none" in style.lower() and bool(_DISPLAY_NONE.search(style))  # type: ignore[union-attr]
-
-
 def segment(root: etree._Element) -> Page:
     """Blocks in document order, found in one forward walk (no recursion: any nesting depth is fine).
 
@@ -84,7 +81,6 @@ def segment(root: etree._Element) -> Page:
     stack: list[tuple] = []
     buf: list[str] = []
     links = 0  # link characters in buf
-    in_link = 0
     furniture = 0  # furniture characters in buf
     # Open inline furniture elements with the block depth they sit at: a span wrapping whole paragraphs
     # (a CMS "meta_field" wrapper) marks none of the blocks inside it.
@@ -108,21 +104,26 @@ def segment(root: etree._Element) -> Page:
                 blocks.append(Block(part, top[0], chain, n, round(links * n / total), round(furniture * n / total),
                                     top[2], top[3] > 0, top[4], top[5][0]))
 
-    kind_of = _KIND.get
+    kind_of, negative, hidden, display_none = _KIND.get, _negative_embed, _hidden_words, _DISPLAY_NONE.search
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    skip = walker.skip_subtree
     skipped = False  # the last start was skipped: the next event is that element's end
+    # An element's end is told apart without reading its tag again: a block's is the innermost open
+    # block's (iterwalk gives the same proxy at start and end), a link's the innermost open link's.
+    top: etree._Element | None = None  # stack[-1][0]
+    open_links: list[etree._Element] = []
     for event, el in walker:
         if event == "start":
             tag = el.tag
             kind = kind_of(tag)
             if kind == _BLOCK:
                 cls = el.get("class")
-                if tag in _PRUNED or (tag not in _NEVER_HIDDEN and (
-                        (cls and _hidden_words(cls)) or _display_none(el.get("style")))):
+                if tag in _PRUNED or (tag not in _NEVER_HIDDEN and ((cls and hidden(cls)) or (
+                        (style := el.get("style")) and "none" in style.lower() and display_none(style)))):
                     if has_text:  # a boundary like any block: the text before it is a block of its own
                         flush()
                         links, furniture, has_text = 0, 0, False
-                    walker.skip_subtree()
+                    skip()
                     skipped = True
                     continue
                 if has_text:
@@ -133,60 +134,71 @@ def segment(root: etree._Element) -> Page:
                 st = [counter, counter, 0, 0]
                 counter += 1
                 stats[el] = st
+                # negative_pair(cls, id), inlined: this runs for every block element of the page
                 ident = el.get("id")
-                named = _negative_pair(cls, ident) or el.get("itemprop") in _FIELD_PROPS
+                if cls:
+                    neg, embed = negative(cls)
+                    if ident:
+                        neg_i, embed_i = negative(ident)
+                        neg, embed = neg or neg_i, embed or embed_i
+                elif ident:
+                    neg, embed = negative(ident)
+                else:
+                    neg = embed = False
+                named = (neg and not embed) or el.get("itemprop") in _FIELD_PROPS
                 if stack:
                     parent = stack[-1]
-                    containers.add(parent[0])
+                    containers.add(top)
                     stack.append((el, tag, el if (named or tag in FURNITURE_TAGS) else parent[2],
                                   parent[3] + (tag in _FIGURE), int(tag[1]) if tag in _HEADINGS else parent[4], st))
                 else:
                     stack.append((el, tag, el if named else None, 0, 0, st))
-            elif kind is None:
-                pass
+                top = el
+            elif kind == _LINK:
+                open_links.append(el)
             elif kind == _SKIP:
-                walker.skip_subtree()
+                skip()
                 skipped = True
                 continue
-            elif kind == _LINK:
-                in_link += 1
-            elif kind == _LINE:
-                buf.append(_BR)
-            else:
+            elif kind == _NAMED:
                 cls = el.get("class")
                 if cls:
-                    if _hidden_words(cls):
-                        walker.skip_subtree()
+                    if hidden(cls):
+                        skip()
                         skipped = True
                         continue
                     if tag == "time" or _negative_words(cls):
                         inline_neg.append((el, len(stack)))
                 elif tag == "time":
                     inline_neg.append((el, len(stack)))
+            elif kind == _LINE:
+                buf.append(_BR)
             text = el.text
         else:
             if event == "end":
                 if skipped:
                     skipped = False
-                else:
-                    kind = kind_of(el.tag)
-                    if kind == _BLOCK:
-                        if has_text:
-                            flush()
-                            links, furniture, has_text = 0, 0, False
-                        elif buf:
-                            buf.clear()
-                        st = stack.pop()[5]
-                        st[1] = counter - 1
-                        if stack:
-                            up = stack[-1][5]
-                            up[2] += st[2]
-                            up[3] += st[3]
+                elif el is top:
+                    if has_text:
+                        flush()
+                        links, furniture, has_text = 0, 0, False
+                    elif buf:
+                        buf.clear()
+                    st = stack.pop()[5]
+                    st[1] = counter - 1
+                    if stack:
+                        up = stack[-1]
+                        top = up[0]
+                        up = up[5]
+                        up[2] += st[2]
+                        up[3] += st[3]
                     else:
-                        if kind == _LINK:
-                            in_link -= 1
-                        if inline_neg and inline_neg[-1][0] is el:
-                            inline_neg.pop()
+                        top = None
+                else:
+                    if open_links and open_links[-1] is el:
+                        open_links.pop()
+                    if inline_neg and inline_neg[-1][0] is el:
+                        inline_neg.pop()
             text = el.tail  # after an element's end, and after a comment: the tail is the parent's text
         if text and stack:
             n = len(text.strip())
@@ -195,7 +207,7 @@ def segment(root: etree._Element) -> Page:
                 has_text = True
                 st = stack[-1][5]
                 st[2] += n
-                if in_link:
+                if open_links:
                     st[3] += n
                     links += n
                 if inline_neg and inline_neg[-1][1] == len(stack):
