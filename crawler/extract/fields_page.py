@@ -42,26 +42,6 @@ _SCOPE_TEXT = 500  # characters: an ancestor holding this much text is the artic
 _DATE_ROLE = re.compile(r"date|time|stamp|published|publish|posted|created|^(meta|info|details)$")
 MODIFIED_ROLE = re.compile(r"updat|modif|edited|lastmod|revised|changed")
 ROLES = (*_ROLE_WORDS, "date", "modified")
-# One regex over the raw class/id: most elements name no role at all and are skipped before word splitting.
-def _trie(words: set[str]) -> str:
-    """A regex alternation as a prefix tree: the regex engine tests one character per position instead of
-    trying every word there (the role gate runs on every element of the page)."""
-    if "" in words and len(words) == 1:
-        return ""
-    heads: dict[str, set[str]] = {}
-    for w in sorted(words):
-        if w:
-            heads.setdefault(w[0], set()).add(w[1:])
-    alts = [re.escape(c) + _trie(rest) for c, rest in heads.items()]
-    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-    return f"(?:{body})?" if "" in words else body
-
-
-# Prefixes suffice for a gate: every role word starts with one of these (an exact test follows).
-_ANY_ROLE = re.compile(_trie({w for ws in _ROLE_WORDS.values() for w in ws} | {
-    "date", "time", "stamp", "publish", "posted", "created", "meta", "info", "details", "updat", "modif", "edited",
-    "lastmod", "revised", "changed"}))
-
 _REL = re.compile(r"author|tag|category", re.I)
 
 
@@ -72,7 +52,15 @@ def words(el: etree._Element) -> list[str]:
 
 @lru_cache(maxsize=8192)
 def _words_of(raw: str) -> tuple[str, ...]:
-    return tuple(w.lower() for w in _WORD_SPLIT.split(raw) if w)
+    return tuple(_split_words(raw))
+
+
+def _split_words(raw: str) -> list[str]:
+    """`raw` split on -, _, whitespace and camelCase, lower-cased. ASCII lower-case names (most) have no
+    camelCase boundary and are split by str methods: str.split() splits on what the regex \\s matches."""
+    if raw.isascii() and raw.islower():
+        return raw.replace("-", " ").replace("_", " ").split()
+    return [w.lower() for w in _WORD_SPLIT.split(raw) if w]
 
 
 def has_role(el: etree._Element, pattern: re.Pattern[str]) -> bool:
@@ -112,16 +100,22 @@ def _roles_of(cls: str | None, ident: str | None) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8192)
 def _scan_raw(raw: str) -> tuple[str, ...]:
-    """The roles `raw`'s words name, in ROLES order."""
-    if not _ANY_ROLE.search(raw.lower()):
-        return ()
-    ws = {w.lower() for w in _WORD_SPLIT.split(raw) if w}
-    found = {name for name, role_words in _ROLE_WORDS.items() if ws & role_words}
-    if any(_DATE_ROLE.search(w) for w in ws):
-        found.add("date")
-    if any(MODIFIED_ROLE.search(w) for w in ws):
-        found.add("modified")
-    return tuple(name for name in ROLES if name in found)
+    """The roles `raw`'s words name, in ROLES order: the union of each word's (a word's roles depend on the
+    word alone, and words recur across class names and sites far more than whole class strings do)."""
+    found: set[str] = set()
+    for w in _split_words(raw):
+        found.update(_word_roles(w))
+    return tuple(name for name in ROLES if name in found) if found else ()
+
+
+@lru_cache(maxsize=16384)
+def _word_roles(w: str) -> tuple[str, ...]:
+    found = [name for name, role_words in _ROLE_WORDS.items() if w in role_words]
+    if _DATE_ROLE.search(w):
+        found.append("date")
+    if MODIFIED_ROLE.search(w):
+        found.append("modified")
+    return tuple(found)
 
 
 class Page:
