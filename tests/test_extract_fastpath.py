@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from lxml import etree
 from parsel import selector as parsel_selector
 
-from crawler.extract import fields_page as fp
 from crawler.extract import names as nm
+from crawler.extract import roles as rl
 from crawler.extract import tree
 from crawler.extract.charset import decode_html
 
@@ -126,4 +126,4 @@ def test_headline_candidates_are_the_elements_xpath_found(body: bytes) -> None:
 # --- role words per word (crawler/extract/fields_page.py) -------------------------------------------------
 @given(st.text(alphabet=st.sampled_from(list("ab-_ \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f0:AZİKΣ\u00a0\u2003")), max_size=16))
 def test_words_split_as_the_regex_splits(raw: str) -> None:
-    assert fp._split_words(raw) == [w.lower() for w in fp._WORD_SPLIT.split(raw) if w]
+    assert rl._split_words(raw) == [w.lower() for w in rl._WORD_SPLIT.split(raw) if w]

@@ -15,6 +15,7 @@ from parsel import Selector
 from crawler.extract import blocks, extract_article
 from crawler.extract import fields_page as fp
 from crawler.extract import names as nm
+from crawler.extract import roles as rl
 
 ROOT = Path(__file__).parent.parent
 BENCH = sorted((ROOT / "benchmarks" / "article-extraction" / "html").glob("*.html.gz"))[:12]
@@ -37,7 +38,7 @@ def _trie(words: set[str]) -> str:
     return f"(?:{body})?" if "" in words else body
 
 
-_ANY_ROLE = re.compile(_trie({w for ws in fp._ROLE_WORDS.values() for w in ws} | {
+_ANY_ROLE = re.compile(_trie({w for ws in rl._ROLE_WORDS.values() for w in ws} | {
     "date", "time", "stamp", "publish", "posted", "created", "meta", "info", "details", "updat", "modif", "edited",
     "lastmod", "revised", "changed"}))
 
@@ -47,11 +48,11 @@ def old_scan_one(cls: str | None, ident: str | None) -> list[str]:
     raw = f"{cls or ''} {ident or ''}"
     if not _ANY_ROLE.search(raw.lower()):
         return []
-    ws = {w.lower() for w in fp._WORD_SPLIT.split(raw) if w}
-    found = [name for name, role_words in fp._ROLE_WORDS.items() if ws & role_words]
-    if any(fp._DATE_ROLE.search(w) for w in ws):
+    ws = {w.lower() for w in rl._WORD_SPLIT.split(raw) if w}
+    found = [name for name, role_words in rl._ROLE_WORDS.items() if ws & role_words]
+    if any(rl._DATE_ROLE.search(w) for w in ws):
         found.append("date")
-    if any(fp.MODIFIED_ROLE.search(w) for w in ws):
+    if any(rl.MODIFIED_ROLE.search(w) for w in ws):
         found.append("modified")
     return found
 
@@ -87,7 +88,7 @@ def test_furniture_words_per_class_and_id_are_those_of_both_together(cls: str, i
 def test_cached_words_and_role_tests_are_the_uncached_ones(cls: str, ident: str) -> None:
     el = element(cls, ident)
     raw = f"{cls} {ident}"
-    assert fp.words(el) == [w.lower() for w in fp._WORD_SPLIT.split(raw) if w]
+    assert fp.words(el) == [w.lower() for w in rl._WORD_SPLIT.split(raw) if w]
     assert fp.has_role(el, fp._BOXES) == any(fp._BOXES.match(w) for w in fp.words(el))
 
 

@@ -92,11 +92,15 @@ def segment(root: etree._Element) -> Page:
         raw = "".join(buf)
         buf.clear()
         top = stack[-1]
-        chain = tuple([e[0] for e in stack[-6:]][::-1])
+        chain = tuple([e[0] for e in stack[:-7:-1]])
         if _BR not in raw:
-            parts = [" ".join(raw.split())]  # str.split() splits on exactly what the regex \s matches
-        else:
-            parts = _lines(raw, top[1] == "p")
+            # One part (most blocks): its share of the links and furniture is all of them.
+            text = " ".join(raw.split())  # str.split() splits on exactly what the regex \s matches
+            if text:
+                blocks.append(Block(text, top[0], chain, len(text), links, furniture, top[2], top[3] > 0, top[4],
+                                    top[5][0]))
+            return
+        parts = _lines(raw, top[1] == "p")
         sizes = [len(p) for p in parts]
         total = sum(sizes) or 1
         for part, n in zip(parts, sizes):

@@ -2,75 +2,33 @@
 and which elements name a role (lead, byline, tags, breadcrumbs, kicker, date) in their class or id.
 
 Everything is computed once per page and on demand. Walks are bounded: ancestors stop after MAX_DEPTH
-levels, and class/id scans run in C (XPath) or with one regex, so a hostile or huge page stays linear.
+levels, and class/id scans are one walk with cached answers per class string (roles.py), so a hostile or
+huge page stays linear.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from lxml import etree
 from parsel import Selector
 
+# The class/id role words live in roles.py; re-exported here for the finders and the tests that read them.
+from .roles import _REL, MODIFIED_ROLE, ROLES, _scan_raw
+from .roles import has_role, scan_one, words
 from .selectors import element_text, one_line
 
-# class/id words (split on -, _, camelCase) that name an element's role, word for word.
-_WORDS = {
-    "lead": "lead lede leadtext intro introduction summary excerpt standfirst dek deck subtitle subtitel "
-            "subheadline subhead strapline abstract sapo chapo",
-    "author": "author authors byline writer reporter journalist correspondent kateb creator",
-    "tags": "tag tags tagcloud keyword keywords topics hashtags",
-    "crumbs": "breadcrumb breadcrumbs crumbs crumb pathway navpath path",
-    # A kicker: the section's name as a short link or label just above the headline.
-    "kicker": "category categories cat kicker rubric section overline supertitle",
-}
-_ROLE_WORDS = {name: frozenset(ws.split()) for name, ws in _WORDS.items()}
-_LEAD, _AUTHOR, _TAGS, _CRUMBS, _KICKER = (
-    re.compile("^(" + "|".join(sorted(_ROLE_WORDS[n])) + ")$") for n in ("lead", "author", "tags", "crumbs", "kicker"))
+__all__ = ["MODIFIED_ROLE", "ROLES", "Page", "ancestors", "find_scope", "has_role", "in_furniture", "marked", "order",
+           "scan_one", "title_element", "body_element", "words"]
+
 # Page furniture: anything under these, outside the article's scope, is not the article's.
 FURNITURE = frozenset("nav header footer aside form script style noscript template".split())
 _BOXES = re.compile(r"^(related|recommended|popular|trending|most|comments?|sidebar|widget|share|social|"
                     r"newsletter|ads?|advert|advertisement|promo|menu|more)$")
-_WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
 MAX_DEPTH = 100
 _SCOPE_TEXT = 500  # characters: an ancestor holding this much text is the article, not the title's box
-
-
-# Date roles: compounds count (`newsdate`, `posttime`); "update" is a modification, not a publication.
-_DATE_ROLE = re.compile(r"date|time|stamp|published|publish|posted|created|^(meta|info|details)$")
-MODIFIED_ROLE = re.compile(r"updat|modif|edited|lastmod|revised|changed")
-ROLES = (*_ROLE_WORDS, "date", "modified")
-_REL = re.compile(r"author|tag|category", re.I)
-
-
-def words(el: etree._Element) -> list[str]:
-    """The class and id of an element as lower-case words: `storyLead article-intro` -> story, lead, ..."""
-    return list(_words_of(f"{el.get('class') or ''} {el.get('id') or ''}"))
-
-
-@lru_cache(maxsize=8192)
-def _words_of(raw: str) -> tuple[str, ...]:
-    return tuple(_split_words(raw))
-
-
-def _split_words(raw: str) -> list[str]:
-    """`raw` split on -, _, whitespace and camelCase, lower-cased. ASCII lower-case names (most) have no
-    camelCase boundary and are split by str methods: str.split() splits on what the regex \\s matches."""
-    if raw.isascii() and raw.islower():
-        return raw.replace("-", " ").replace("_", " ").split()
-    return [w.lower() for w in _WORD_SPLIT.split(raw) if w]
-
-
-def has_role(el: etree._Element, pattern: re.Pattern[str]) -> bool:
-    return _has_role_of(f"{el.get('class') or ''} {el.get('id') or ''}", pattern)
-
-
-@lru_cache(maxsize=8192)
-def _has_role_of(raw: str, pattern: re.Pattern[str]) -> bool:
-    # Ancestor tests ask the same few class strings again and again (in_furniture walks up from every candidate).
-    return any(pattern.match(w) for w in _words_of(raw))
 
 
 def marked(page: Page, role: str, top: etree._Element | None = None) -> list[etree._Element]:
@@ -81,41 +39,6 @@ def marked(page: Page, role: str, top: etree._Element | None = None) -> list[etr
     if top is page.root.root:
         return list(found)
     return [el for el in found if el is top or top in ancestors(el)]
-
-
-def scan_one(el: etree._Element) -> list[str]:
-    """The roles an element's class/id words name (most elements: none, found by one regex)."""
-    return list(_roles_of(el.get("class"), el.get("id")))
-
-
-def _roles_of(cls: str | None, ident: str | None) -> tuple[str, ...]:
-    # A word is never split across class and id, so the roles of both are the union of each one's roles;
-    # class strings repeat all over a page and across pages, hence the cache (ids repeat less, same cache).
-    in_class = _scan_raw(cls) if cls else ()
-    in_id = _scan_raw(ident) if ident else ()
-    if in_class and in_id:
-        return tuple(name for name in ROLES if name in in_class or name in in_id)
-    return in_class or in_id
-
-
-@lru_cache(maxsize=8192)
-def _scan_raw(raw: str) -> tuple[str, ...]:
-    """The roles `raw`'s words name, in ROLES order: the union of each word's (a word's roles depend on the
-    word alone, and words recur across class names and sites far more than whole class strings do)."""
-    found: set[str] = set()
-    for w in _split_words(raw):
-        found.update(_word_roles(w))
-    return tuple(name for name in ROLES if name in found) if found else ()
-
-
-@lru_cache(maxsize=16384)
-def _word_roles(w: str) -> tuple[str, ...]:
-    found = [name for name, role_words in _ROLE_WORDS.items() if w in role_words]
-    if _DATE_ROLE.search(w):
-        found.append("date")
-    if MODIFIED_ROLE.search(w):
-        found.append("modified")
-    return tuple(found)
 
 
 class Page:
@@ -144,13 +67,22 @@ class Page:
         of each element in turn), and class strings repeat, so their role words come from a cache."""
         roles: dict[str, list[etree._Element]] = {name: [] for name in ROLES}
         marks: list[etree._Element] = []
-        roles_of, rel_words = _roles_of, _REL.search
+        scan_raw, rel_words = _scan_raw, _REL.search
         for el in self.root.root.iter(etree.Element):
             keys = el.keys()
             if not keys:
                 continue
-            if "class" in keys or "id" in keys:
-                for name in roles_of(el.get("class"), el.get("id")):
+            # _roles_of(class, id), inlined: this runs for every element with a class or id
+            if "class" in keys:
+                found = scan_raw(el.get("class") or "")
+                if "id" in keys:
+                    in_id = scan_raw(el.get("id") or "")
+                    if in_id:
+                        found = tuple(name for name in ROLES if name in found or name in in_id) if found else in_id
+                for name in found:
+                    roles[name].append(el)
+            elif "id" in keys:
+                for name in scan_raw(el.get("id") or ""):
                     roles[name].append(el)
             if "itemprop" in keys or "itemtype" in keys or ("rel" in keys and rel_words(el.get("rel") or "")) \
                     or (el.tag == "nav" and "aria-label" in keys):

@@ -33,11 +33,8 @@ NEGATIVE_WORDS = frozenset(
 _RUN = re.compile(r"[a-z]+")
 # An embedded post or quote ("social-embed", "twitter-tweet") is part of what the article shows.
 _EMBED = re.compile(r"embed|tweet|instagram|quote")
-_EMBED_WORDS = ("embed", "tweet", "instagram", "quote")
 # Pop-ups shown on hover or click (a name's rollover card inside a sentence): never the sentence's text.
 _HIDDEN = re.compile(r"(?i)rollover|tooltip|popover|hovercard|visually-?hidden|sr-only|screen-?reader")
-# What every _HIDDEN match holds, lower-cased (on ASCII text: no other character folds to these letters).
-_HIDDEN_NEEDS = ("rollover", "tooltip", "popover", "hovercard", "hidden", "sr-only", "reader")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
@@ -66,14 +63,16 @@ def negative_embed(names: str) -> tuple[bool, bool]:
         if run in NEGATIVE_WORDS:
             negative = True
             break
-    return negative, any(word in low for word in _EMBED_WORDS)
+    return negative, "embed" in low or "tweet" in low or "instagram" in low or "quote" in low
 
 
 @lru_cache(maxsize=4096)
 def hidden_words(names: str) -> bool:
-    """_HIDDEN matches; on ASCII names the regex runs only when a word it needs is there."""
+    """_HIDDEN matches; on ASCII names the regex runs only when a word every match holds is there (lower-cased:
+    on ASCII text no other character folds to these letters)."""
     if names.isascii():
         low = names.lower()
-        if not any(word in low for word in _HIDDEN_NEEDS):
+        if not ("rollover" in low or "tooltip" in low or "popover" in low or "hovercard" in low or "hidden" in low
+                or "sr-only" in low or "reader" in low):
             return False
     return bool(_HIDDEN.search(names))
