@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from parsel import selector as parsel_selector
 
+from crawler.extract import body
 from crawler.extract import names as nm
 from crawler.extract import roles as rl
 from crawler.extract import tree
@@ -127,3 +128,14 @@ def test_headline_candidates_are_the_elements_xpath_found(body: bytes) -> None:
 @given(st.text(alphabet=st.sampled_from(list("ab-_ \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f0:AZİKΣ\u00a0\u2003")), max_size=16))
 def test_words_split_as_the_regex_splits(raw: str) -> None:
     assert rl._split_words(raw) == [w.lower() for w in rl._WORD_SPLIT.split(raw) if w]
+
+
+# --- photo credits (crawler/extract/body.py) --------------------------------------------------------------
+CREDIT_PIECES = st.sampled_from(["(", ")", "©", "Image", "image", "s", "ſ", "İ", "ı", "K", "Photo", "PHOTO", "pHoTo",
+                                 "photo", "Images", "IMAGES", "imageS", "AP", "AFP", "Reuters", "Getty", " ", ":", ": ",
+                                 "credit", "file ", "صورة", "تصوير", "تصوير:", "a", "é", "x"])
+
+
+@given(st.lists(CREDIT_PIECES, max_size=10).map("".join))
+def test_credit_gate_answers_as_the_regex(text: str) -> None:
+    assert body._credit(text) == bool(body._CREDIT.search(text))
