@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from lxml import etree
 
@@ -12,6 +13,7 @@ from .names import negative_embed as _negative_embed
 from .names import negative_pair as _negative_pair
 from .names import negative_words as _negative_words
 
+_FIRST = itemgetter(0)
 _BR = "\x00"  # stands for a <br> in a block's raw text: XML/HTML text can never hold a NUL
 # Boundaries of a block of text: what a browser renders on its own line (forms and tables too).
 BLOCK_TAGS = frozenset(
@@ -92,7 +94,7 @@ def segment(root: etree._Element) -> Page:
         raw = "".join(buf)
         buf.clear()
         top = stack[-1]
-        chain = tuple([e[0] for e in stack[:-7:-1]])
+        chain = tuple(map(_FIRST, stack[:-7:-1]))
         if _BR not in raw:
             # One part (most blocks): its share of the links and furniture is all of them.
             text = " ".join(raw.split())  # str.split() splits on exactly what the regex \s matches
@@ -121,9 +123,11 @@ def segment(root: etree._Element) -> Page:
             tag = el.tag
             kind = kind_of(tag)
             if kind == _BLOCK:
-                cls = el.get("class")
+                # One keys() call instead of four get()s: many blocks have one attribute or none.
+                keys = el.keys()
+                cls = el.get("class") if "class" in keys else None
                 if tag in _PRUNED or (tag not in _NEVER_HIDDEN and ((cls and hidden(cls)) or (
-                        (style := el.get("style")) and "none" in style.lower() and display_none(style)))):
+                        "style" in keys and "none" in (style := el.get("style")).lower() and display_none(style)))):
                     if has_text:  # a boundary like any block: the text before it is a block of its own
                         flush()
                         links, furniture, has_text = 0, 0, False
@@ -139,7 +143,7 @@ def segment(root: etree._Element) -> Page:
                 counter += 1
                 stats[el] = st
                 # negative_pair(cls, id), inlined: this runs for every block element of the page
-                ident = el.get("id")
+                ident = el.get("id") if "id" in keys else None
                 if cls:
                     neg, embed = negative(cls)
                     if ident:
@@ -149,7 +153,7 @@ def segment(root: etree._Element) -> Page:
                     neg, embed = negative(ident)
                 else:
                     neg = embed = False
-                named = (neg and not embed) or el.get("itemprop") in _FIELD_PROPS
+                named = (neg and not embed) or ("itemprop" in keys and el.get("itemprop") in _FIELD_PROPS)
                 if stack:
                     parent = stack[-1]
                     containers.add(top)
