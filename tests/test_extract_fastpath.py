@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from parsel import selector as parsel_selector
 
-from crawler.extract import body
+from crawler.extract import body, jsonld
 from crawler.extract import names as nm
 from crawler.extract import roles as rl
 from crawler.extract import tree
@@ -139,3 +139,14 @@ CREDIT_PIECES = st.sampled_from(["(", ")", "©", "Image", "image", "s", "ſ", "�
 @given(st.lists(CREDIT_PIECES, max_size=10).map("".join))
 def test_credit_gate_answers_as_the_regex(text: str) -> None:
     assert body._credit(text) == bool(body._CREDIT.search(text))
+
+
+# --- JSON-LD wrappers (crawler/extract/jsonld.py) -----------------------------------------------------------
+WRAP_PIECES = st.sampled_from(["<!--", "-->", "<![CDATA[", "]]>", "//", "// ", " ", "\n", "{", "}", "[", "]", '"a"',
+                               ":", "<", ">", "/", "-", "\u00a0", "x"])
+
+
+@given(st.lists(WRAP_PIECES, max_size=10).map("".join))
+def test_unwrap_is_the_wrapper_regex_on_stripped_text(raw: str) -> None:
+    text = raw.strip()
+    assert jsonld._unwrap(text) == jsonld._WRAPPER.sub("", text)

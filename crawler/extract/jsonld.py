@@ -92,12 +92,21 @@ def _nodes(root: Selector) -> Any:
 
 
 def _loads(raw: str) -> Any:
-    text = _WRAPPER.sub("", raw.strip())
+    text = _unwrap(raw.strip())
     try:
         # strict=False: raw newlines and tabs inside strings are the commonest JSON-LD breakage.
         return json.loads(text, strict=False)
     except (ValueError, RecursionError):  # RecursionError: JSON nested thousands of levels deep
         return None
+
+
+def _unwrap(text: str) -> str:
+    """`_WRAPPER.sub("", text)` on stripped text. Its matches start the text with / or < (a comment or CDATA
+    opener) or end it with > (`-->`, `]]>`): other text is returned as is, without the regex trying its
+    end-anchored half at every position of a long JSON text."""
+    if text[:1] in "/<" or text.endswith(">"):
+        return _WRAPPER.sub("", text)
+    return text
 
 
 def _walk(data: Any, depth: int = 0) -> Any:
