@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from lxml import etree
 from parsel import selector as parsel_selector
 
 from crawler.extract import body, jsonld
+from crawler.extract import selectors as sel
 from crawler.extract import names as nm
 from crawler.extract import roles as rl
 from crawler.extract import tree
@@ -150,3 +152,68 @@ WRAP_PIECES = st.sampled_from(["<!--", "-->", "<![CDATA[", "]]>", "//", "// ", "
 def test_unwrap_is_the_wrapper_regex_on_stripped_text(raw: str) -> None:
     text = raw.strip()
     assert jsonld._unwrap(text) == jsonld._WRAPPER.sub("", text)
+
+
+# --- whitespace collapsing (crawler/extract/selectors.py) ---------------------------------------------------
+_RE_SPACES = re.compile(r"\s+")
+
+
+def old_collapse(text: str) -> str:
+    lines = [_RE_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+SPACE_TEXT = st.text(alphabet=st.sampled_from(list("ab \t\n\r\x0b\x0c\x1c\x1f\x85\u00a0\u2003\u2028\u200bع")), max_size=24)
+
+
+@given(SPACE_TEXT)
+def test_collapse_and_one_line_are_the_regex_versions(text: str) -> None:
+    assert sel.collapse(text) == old_collapse(text)
+    assert sel.one_line(text) == (_RE_SPACES.sub(" ", text).strip() or None)
+
+
+def old_element_text(el: etree._Element) -> str:
+    """selectors.element_text before the regex-free collapsing (the walk is unchanged; its ending was this)."""
+    if not len(el) and isinstance(el.tag, str) and el.tag.lower() not in sel._INVISIBLE and el.tag.lower() != "br":
+        return _RE_SPACES.sub(" ", el.text or "").strip()
+    lines: list[list[str]] = [[]]
+    stack: list[tuple[etree._Element, bool]] = [(el, False)]
+    while stack:
+        e, leaving = stack.pop()
+        tag = e.tag.lower() if isinstance(e.tag, str) else None
+        visible = tag is not None and tag not in sel._INVISIBLE
+        if leaving:
+            if visible and tag in sel._BLOCK and "".join(lines[-1]).strip():
+                lines.append([])
+            if e.tail and e is not el:
+                lines[-1].append(e.tail)
+            continue
+        if visible and tag == "br":
+            lines.append([])
+        elif visible:
+            if tag in sel._BLOCK and "".join(lines[-1]).strip():
+                lines.append([])
+            if e.text:
+                lines[-1].append(e.text)
+            stack.append((e, True))
+            stack.extend((child, False) for child in reversed(e))
+            continue
+        stack.append((e, True))
+    return old_collapse("\n".join(_RE_SPACES.sub(" ", "".join(parts)) for parts in lines))
+
+
+XML_TEXT = st.text(alphabet=st.sampled_from(list("ab \t\n\r\x85\u00a0\u2003\u2028\u200bع")), max_size=24)
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["p", "b", "br", "div", "span", "script", "li"]),
+                          XML_TEXT, XML_TEXT), max_size=8), XML_TEXT)
+def test_element_text_is_the_regex_version(parts: list[tuple[int, str, str, str]], first: str) -> None:
+    root = etree.Element("div")
+    root.text = first or None
+    made = [root]
+    for at, tag, text, tail in parts:
+        child = etree.SubElement(made[at % len(made)], tag)
+        child.text, child.tail = text or None, tail or None
+        made.append(child)
+    for el in made:
+        assert sel.element_text(el) == old_element_text(el)
