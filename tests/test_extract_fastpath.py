@@ -14,6 +14,7 @@ from parsel import selector as parsel_selector
 
 from crawler.extract import body, jsonld
 from crawler.extract import selectors as sel
+from crawler.extract import fields_page as fp
 from crawler.extract import names as nm
 from crawler.extract import roles as rl
 from crawler.extract import tree
@@ -217,3 +218,31 @@ def test_element_text_is_the_regex_version(parts: list[tuple[int, str, str, str]
         made.append(child)
     for el in made:
         assert sel.element_text(el) == old_element_text(el)
+
+
+# --- text-node searches from the <body> (crawler/extract/fields_page.py) ----------------------------------
+def _probes(root: etree._Element) -> list[str]:
+    words = " ".join(root.xpath("string(//body)").split()).split(" ")
+    probes = [" ".join(words[i:i + 3]) for i in range(0, len(words), max(1, len(words) // 5))][:6]
+    return [p for p in probes if p.strip()] + ["zz-none"]
+
+
+def _documents() -> list[etree._Element]:
+    docs = [tree.parse(gzip.decompress(p.read_bytes()), decode_html(gzip.decompress(p.read_bytes()), None),
+                       "https://e.org/").root for p in BENCH]
+    two = etree.fromstring("<html><body><p>one two three</p></body></html>", etree.HTMLParser())
+    extra = etree.SubElement(two, "body")  # two <body> elements: only built by hand, never by the parser
+    etree.SubElement(extra, "p").text = "one two three again"
+    none = etree.Element("html")
+    etree.SubElement(none, "p").text = "one two three"
+    return [*docs, two, none]
+
+
+@pytest.mark.parametrize("index", range(len(BENCH) + 2))
+def test_text_searches_from_the_body_find_what_the_document_search_found(index: int) -> None:
+    root = _documents()[index]
+    for probe in _probes(root) + ["one two three"]:
+        word = max(probe.split(), key=len)
+        for rest, variables in [(fp._TITLE_TEXT, {"t": probe, "w": word}), (fp._START_TEXT, {"p": probe}),
+                                (fp._START_SPACED, {"p": probe, "w": word})]:
+            assert fp._body_text(root, rest, **variables) == root.xpath("//body//text()" + rest, **variables)

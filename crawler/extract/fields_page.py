@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cached_property
+from itertools import islice
 
 from lxml import etree
 from parsel import Selector
@@ -114,12 +115,7 @@ class Page:
 def ancestors(el: etree._Element, limit: int | None = None) -> list[etree._Element]:
     """At most MAX_DEPTH ancestors, nearest first: hostile pages nest thousands deep, and a walk to the
     root for every element would be quadratic."""
-    out: list[etree._Element] = []
-    for anc in el.iterancestors():
-        if len(out) >= (limit or MAX_DEPTH):
-            break
-        out.append(anc)
-    return out
+    return list(islice(el.iterancestors(), limit or MAX_DEPTH))
 
 
 def in_furniture(el: etree._Element, scope: etree._Element | None) -> bool:
@@ -169,6 +165,27 @@ def find_scope(heading: etree._Element | None, first: etree._Element | None) -> 
     return None
 
 
+# Text-node searches: `//body//text()[...]` as written, and as `descendant::text()[...]` from the page's one
+# <body> (the same nodes in the same order, without building the node-set of every node first).
+_VISIBLE = "[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]/.."
+_TITLE_TEXT = "[contains(., $w)][normalize-space(.) = $t]/.."
+_START_TEXT = "[contains(., $p)]" + _VISIBLE
+_START_SPACED = "[contains(., $w)][contains(normalize-space(.), $p)]" + _VISIBLE
+_TEXT_SEARCH = {rest: (etree.XPath("descendant::text()" + rest), etree.XPath("//body//text()" + rest))
+                for rest in (_TITLE_TEXT, _START_TEXT, _START_SPACED)}
+
+
+def _body_text(root: etree._Element, rest: str, **variables: str) -> list[etree._Element]:
+    """`root.xpath("//body//text()" + rest, **variables)`."""
+    in_body, in_document = _TEXT_SEARCH[rest]
+    bodies = list(islice(root.getroottree().getroot().iter("body"), 2))
+    if not bodies:
+        return []
+    if len(bodies) == 1:
+        return in_body(bodies[0], **variables)
+    return in_document(root, **variables)
+
+
 _HEADINGS = etree.XPath("(//h1 | //h2 | //@itemprop[. = 'headline']/..)[normalize-space(.) = $t]")
 
 
@@ -189,8 +206,7 @@ def title_element(root: Selector, title: str | None) -> etree._Element | None:
         try:
             # Text nodes, not elements: normalize-space(.) of every element is quadratic on big pages.
             # contains() first: normalize-space() builds a string for every text node it is given.
-            found = root.root.xpath("//body//text()[contains(., $w)][normalize-space(.) = $t]/..", t=wanted,
-                               w=max(wanted.split(), key=len))
+            found = _body_text(root.root, _TITLE_TEXT, t=wanted, w=max(wanted.split(), key=len))
         except ValueError:  # control characters cannot be an XPath string
             found = []
         if found:
@@ -211,10 +227,8 @@ def body_element(root: Selector, body: Sequence[str]) -> etree._Element | None:
     try:
         # Only visible text: a JSON-LD description or a <title> repeats the first sentence in the head.
         # The raw test first (cheap); normalize-space only when the page's spacing differs from the body's.
-        visible = "[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]/.."
-        found = root.root.xpath("//body//text()[contains(., $p)]" + visible, p=probe) or \
-            root.root.xpath("//body//text()[contains(., $w)][contains(normalize-space(.), $p)]" + visible, p=probe,
-                       w=max(probe.split(), key=len))
+        found = _body_text(root.root, _START_TEXT, p=probe) or \
+            _body_text(root.root, _START_SPACED, p=probe, w=max(probe.split(), key=len))
     except ValueError:  # control characters cannot be an XPath string
         return None
     return found[0] if found else None
