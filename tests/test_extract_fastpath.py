@@ -246,3 +246,16 @@ def test_text_searches_from_the_body_find_what_the_document_search_found(index: 
         for rest, variables in [(fp._TITLE_TEXT, {"t": probe, "w": word}), (fp._START_TEXT, {"p": probe}),
                                 (fp._START_SPACED, {"p": probe, "w": word})]:
             assert fp._body_text(root, rest, **variables) == root.xpath("//body//text()" + rest, **variables)
+
+
+# --- <base href> (crawler/extract/selectors.py) -------------------------------------------------------------
+@pytest.mark.parametrize("html", [b"<p>x</p>", b"<head><base target=_blank><base href=' /b/ '></head>",
+                                  b"<base href=''><base href='/c/'>", b"<body><base href='/in-body/'></body>",
+                                  b"<head><base href='/first/'></head><body><base href='/second/'></body>"])
+def test_base_url_is_the_first_base_href(html: bytes) -> None:
+    from parsel import Selector
+
+    root = tree.parse(html, decode_html(html, "text/html; charset=utf-8"), "https://e.org/a/")
+    href = Selector(root=root.root, type="html").xpath("//base/@href").get()
+    want = sel.urljoin("https://e.org/a/", sel.strip_html5_whitespace(href)) if href else "https://e.org/a/"
+    assert sel.base_url(root, "https://e.org/a/") == want
