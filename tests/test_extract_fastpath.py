@@ -259,3 +259,18 @@ def test_base_url_is_the_first_base_href(html: bytes) -> None:
     href = Selector(root=root.root, type="html").xpath("//base/@href").get()
     want = sel.urljoin("https://e.org/a/", sel.strip_html5_whitespace(href)) if href else "https://e.org/a/"
     assert sel.base_url(root, "https://e.org/a/") == want
+
+
+# --- one walk for the page-wide tag lookups (crawler/extract/tree.py) -------------------------------------
+@pytest.mark.parametrize("path", BENCH + PAGES, ids=lambda p: p.name.split(".")[0])
+def test_tagged_lists_what_iter_and_xpath_find(path: Path) -> None:
+    from parsel import Selector
+
+    body = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    doc = tree.parse(body, decode_html(body, None), "https://e.org/")
+    plain = Selector(root=doc.root, type="html")
+    for tag in (*tree.INDEXED, "p"):
+        want = list(doc.root.iter(tag))
+        assert tree.tagged(doc, tag) == want and tree.tagged(plain, tag) == want
+        assert doc.root.xpath(f"//{tag}") == want
+    assert [m for m in tree.tagged(doc, "meta") if m.get("content") is not None] == doc.root.xpath("//meta[@content]")

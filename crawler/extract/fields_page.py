@@ -20,6 +20,7 @@ from parsel import Selector
 from .roles import _REL, MODIFIED_ROLE, ROLES, _scan_raw
 from .roles import has_role, scan_one, words
 from .selectors import element_text, one_line
+from .tree import tagged
 
 __all__ = ["MODIFIED_ROLE", "ROLES", "Page", "ancestors", "find_scope", "has_role", "in_furniture", "marked", "order",
            "scan_one", "title_element", "body_element", "words"]
@@ -175,15 +176,15 @@ _TEXT_SEARCH = {rest: (etree.XPath("descendant::text()" + rest), etree.XPath("//
                 for rest in (_TITLE_TEXT, _START_TEXT, _START_SPACED)}
 
 
-def _body_text(root: etree._Element, rest: str, **variables: str) -> list[etree._Element]:
-    """`root.xpath("//body//text()" + rest, **variables)`."""
+def _body_text(root: Selector, rest: str, **variables: str) -> list[etree._Element]:
+    """`root.root.xpath("//body//text()" + rest, **variables)`."""
     in_body, in_document = _TEXT_SEARCH[rest]
-    bodies = list(islice(root.getroottree().getroot().iter("body"), 2))
+    bodies = tagged(root, "body")
     if not bodies:
         return []
     if len(bodies) == 1:
         return in_body(bodies[0], **variables)
-    return in_document(root, **variables)
+    return in_document(root.root, **variables)
 
 
 _HEADINGS = etree.XPath("(//h1 | //h2 | //@itemprop[. = 'headline']/..)[normalize-space(.) = $t]")
@@ -206,12 +207,12 @@ def title_element(root: Selector, title: str | None) -> etree._Element | None:
         try:
             # Text nodes, not elements: normalize-space(.) of every element is quadratic on big pages.
             # contains() first: normalize-space() builds a string for every text node it is given.
-            found = _body_text(root.root, _TITLE_TEXT, t=wanted, w=max(wanted.split(), key=len))
+            found = _body_text(root, _TITLE_TEXT, t=wanted, w=max(wanted.split(), key=len))
         except ValueError:  # control characters cannot be an XPath string
             found = []
         if found:
             return found[0]
-    for el in root.root.xpath("//h1"):
+    for el in tagged(root, "h1"):  # //h1
         if not in_furniture(el, None) and one_line(element_text(el)):
             return el
     return None
@@ -227,8 +228,8 @@ def body_element(root: Selector, body: Sequence[str]) -> etree._Element | None:
     try:
         # Only visible text: a JSON-LD description or a <title> repeats the first sentence in the head.
         # The raw test first (cheap); normalize-space only when the page's spacing differs from the body's.
-        found = _body_text(root.root, _START_TEXT, p=probe) or \
-            _body_text(root.root, _START_SPACED, p=probe, w=max(probe.split(), key=len))
+        found = _body_text(root, _START_TEXT, p=probe) or \
+            _body_text(root, _START_SPACED, p=probe, w=max(probe.split(), key=len))
     except ValueError:  # control characters cannot be an XPath string
         return None
     return found[0] if found else None

@@ -10,6 +10,8 @@ from typing import Any
 
 from parsel import Selector
 
+from .tree import tagged
+
 ARTICLE_TYPES = frozenset(
     {"NewsArticle", "Article", "ReportageNewsArticle", "OpinionNewsArticle", "BlogPosting",
      "AnalysisNewsArticle", "BackgroundNewsArticle", "ReviewNewsArticle"}
@@ -83,7 +85,7 @@ _LD_CASE = str.maketrans("LDJSON", "ldjson")  # what the XPath translate() this 
 
 def _nodes(root: Selector) -> Any:
     # lxml's tag-filtered iter() over the document, not an XPath walk and a parsel wrapper per text node.
-    scripts = root.root.getroottree().getroot().iter("script")
+    scripts = tagged(root, "script")
     blocks = [el for el in scripts if "ld+json" in (el.get("type") or "").translate(_LD_CASE)]
     for raw in (text for el in blocks for text in el.xpath("text()")):
         data = _loads(raw)

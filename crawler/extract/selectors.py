@@ -10,6 +10,8 @@ from lxml import etree
 from parsel import Selector, SelectorList
 from w3lib.html import strip_html5_whitespace
 
+from .tree import tagged
+
 # Python's \s is Unicode-aware: NBSP, thin spaces, ideographic space collapse; ZWNJ/ZWJ are not spaces.
 _SPACES = re.compile(r"\s+")
 
@@ -138,7 +140,7 @@ def base_url(root: Selector, page_url: str) -> str:
     doc = root.root
     if isinstance(doc, etree._Element):
         # `root.xpath("//base/@href").get()` without parsel's per-call XPath setup (a tenth of a millisecond).
-        bases = doc.getroottree().getroot().iter("base")
+        bases = tagged(root, "base")
         href = next((h for h in (el.get("href") for el in bases) if h is not None), None)
     else:
         href = root.xpath("//base/@href").get()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from typing import Any
 
 from lxml import etree
 from parsel import Selector
@@ -27,7 +28,38 @@ def parse(body: bytes, decoded: Decoded, base_url: str) -> Selector:
     root = etree.fromstring(data, parser=parser, base_url=base_url)
     if root is None:  # nothing but a comment or a doctype: what parsel gives
         root = etree.fromstring(b"<html/>", parser=parser, base_url=base_url)
-    return Selector(root=root, type="html")
+    return Document(root=root, type="html")
+
+
+# Tags several layers look up page-wide: JSON-LD scripts, meta, link, base, the body, h1s.
+INDEXED = ("script", "meta", "link", "base", "body", "h1")
+
+
+class Document(Selector):
+    """The parsed page as a parsel Selector that also lists its elements of the INDEXED tags, found in one
+    walk when first asked: every walk of a big tree costs about as much as the next (the tree does not stay
+    in the processor's cache), so the layers share one instead of a walk or an XPath `//x` each."""
+
+    __slots__ = ("_tagged",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tagged: dict[str, list[etree._Element]] | None = None
+
+
+def tagged(root: Selector, tag: str) -> list[etree._Element]:
+    """The elements named `tag` in the whole document of `root`, in document order: `doc.iter(tag)`."""
+    el = root.root
+    if isinstance(root, Document) and tag in INDEXED and isinstance(el, etree._Element):
+        if root._tagged is None:
+            found: dict[str, list[etree._Element]] = {name: [] for name in INDEXED}
+            for node in el.getroottree().getroot().iter(*INDEXED):
+                found[node.tag].append(node)
+            root._tagged = found
+        return root._tagged[tag]
+    if not isinstance(el, etree._Element):
+        return []
+    return list(el.getroottree().getroot().iter(tag))
 
 
 def _as_utf8(body: bytes, decoded: Decoded) -> bytes | None:
