@@ -240,12 +240,16 @@ def _documents() -> list[etree._Element]:
 
 @pytest.mark.parametrize("index", range(len(BENCH) + 2))
 def test_text_searches_from_the_body_find_what_the_document_search_found(index: int) -> None:
+    from parsel import Selector
+
     root = _documents()[index]
+    document, plain = tree.Document(root=root, type="html"), Selector(root=root, type="html")
     for probe in _probes(root) + ["one two three"]:
         word = max(probe.split(), key=len)
         for rest, variables in [(fp._TITLE_TEXT, {"t": probe, "w": word}), (fp._START_TEXT, {"p": probe}),
                                 (fp._START_SPACED, {"p": probe, "w": word})]:
-            assert fp._body_text(root, rest, **variables) == root.xpath("//body//text()" + rest, **variables)
+            want = root.xpath("//body//text()" + rest, **variables)
+            assert fp._body_text(document, rest, **variables) == want and fp._body_text(plain, rest, **variables) == want
 
 
 # --- <base href> (crawler/extract/selectors.py) -------------------------------------------------------------
