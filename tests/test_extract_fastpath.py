@@ -278,3 +278,37 @@ def test_tagged_lists_what_iter_and_xpath_find(path: Path) -> None:
         assert tree.tagged(doc, tag) == want and tree.tagged(plain, tag) == want
         assert doc.root.xpath(f"//{tag}") == want
     assert [m for m in tree.tagged(doc, "meta") if m.get("content") is not None] == doc.root.xpath("//meta[@content]")
+
+
+# --- the title's headings without a walk (crawler/extract/fields_page.py) ----------------------------------
+HEAD_TEXT = st.text(alphabet=st.sampled_from(list("ab \t\r\n\u00a0\u2003ع")), min_size=1, max_size=10)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["h1", "h2", "h3", "p"]), HEAD_TEXT, st.booleans(), st.booleans()),
+                min_size=1, max_size=5), st.integers(0, 4))
+def test_headings_are_what_the_xpath_found(heads: list[tuple[str, str, bool, bool]], pick: int) -> None:
+    from xml.sax.saxutils import escape
+
+    html = "<html><body>"
+    for tag, text, commented, prop in heads:
+        inner = escape(text[:2]) + ("<!--x y-->" if commented else "") + "<b>" + escape(text[2:]) + "</b>"
+        html += f"<{tag}{' itemprop=headline' if prop else ''}>{inner}</{tag}>"
+    doc = tree.parse(html.encode(), decode_html(html.encode(), "text/html; charset=utf-8"), "https://e.org/")
+    candidates = [" ".join(h[1].split()) for h in heads] + ["a b", "\x01 control"]
+    wanted = candidates[pick % len(candidates)]
+    try:
+        want = fp._HEADINGS(doc.root, t=wanted)
+    except ValueError:
+        with pytest.raises(ValueError):
+            fp._headings(doc, wanted)
+        return
+    assert fp._headings(doc, wanted) == want
+
+
+@pytest.mark.parametrize("path", BENCH + PAGES, ids=lambda p: p.name.split(".")[0])
+def test_headings_of_real_pages_are_what_the_xpath_found(path: Path) -> None:
+    body = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    doc = tree.parse(body, decode_html(body, None), "https://e.org/")
+    for h in tree.tagged(doc, tree.HEADINGS)[:8]:
+        wanted = " ".join(h.xpath("normalize-space(.)").split())
+        assert fp._headings(doc, wanted) == fp._HEADINGS(doc.root, t=wanted)

@@ -20,7 +20,7 @@ from parsel import Selector
 from .roles import _REL, MODIFIED_ROLE, ROLES, _scan_raw
 from .roles import has_role, scan_one, words
 from .selectors import element_text, one_line
-from .tree import tagged
+from .tree import HEADINGS, tagged
 
 __all__ = ["MODIFIED_ROLE", "ROLES", "Page", "ancestors", "find_scope", "has_role", "in_furniture", "marked", "order",
            "scan_one", "title_element", "body_element", "words"]
@@ -190,6 +190,23 @@ def _body_text(root: Selector, rest: str, **variables: str) -> list[etree._Eleme
 _HEADINGS = etree.XPath("(//h1 | //h2 | //@itemprop[. = 'headline']/..)[normalize-space(.) = $t]")
 
 
+_HEADLINE_PROP = etree.XPath("//@itemprop[. = 'headline']/..")
+_AS_XPATH_STRING = etree.XPath("$t")  # raises ValueError where an XPath string cannot hold the text
+_XML_SPACE = re.compile(r"[ \t\r\n]+")  # XPath's whitespace: normalize-space() collapses only these
+
+
+def _headings(root: Selector, wanted: str) -> list[etree._Element]:
+    """`_HEADINGS(root.root, t=wanted)`: when no element says itemprop=headline (most pages), the h1s and h2s
+    from the page's tag lists, filtered in Python by their normalize-space(string(.)), with no walk of the
+    page; else the XPath."""
+    el = root.root
+    _AS_XPATH_STRING(el, t=wanted)
+    if _HEADLINE_PROP(el):
+        return _HEADINGS(el, t=wanted)
+    # string(.) is the element's text nodes joined (itertext() leaves out comments and PIs, as XPath does).
+    return [h for h in tagged(root, HEADINGS) if _XML_SPACE.sub(" ", "".join(h.itertext())).strip(" ") == wanted]
+
+
 def title_element(root: Selector, title: str | None) -> etree._Element | None:
     """The h1/h2 (or itemprop=headline) whose text is the title, else the innermost element whose whole
     text is the title (legacy pages: `<td><b>title</b></td>`), else the first h1 outside furniture."""
@@ -199,7 +216,7 @@ def title_element(root: Selector, title: str | None) -> etree._Element | None:
             # normalize-space in C first: element_text of every h2 of a big page costs more. The itemprop
             # elements as the parents of the attributes: `//*[@itemprop=...]` reads every element's attributes
             # (five times the time of the whole rest); the same elements, in the same order.
-            for el in _HEADINGS(root.root, t=wanted):
+            for el in _headings(root, wanted):
                 if one_line(element_text(el)) == title:
                     return el
         except ValueError:  # control characters cannot be an XPath string

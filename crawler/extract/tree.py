@@ -31,8 +31,10 @@ def parse(body: bytes, decoded: Decoded, base_url: str) -> Selector:
     return Document(root=root, type="html")
 
 
-# Tags several layers look up page-wide: JSON-LD scripts, meta, link, base, the body, h1s.
-INDEXED = ("script", "meta", "link", "base", "body", "h1")
+# Tags several layers look up page-wide: JSON-LD scripts, meta, link, base, the body, h1s and h2s; and
+# HEADINGS, the h1s and h2s together in document order (the title's candidates).
+INDEXED = ("script", "meta", "link", "base", "body", "h1", "h2")
+HEADINGS = "h1|h2"
 
 
 class Document(Selector):
@@ -48,18 +50,23 @@ class Document(Selector):
 
 
 def tagged(root: Selector, tag: str) -> list[etree._Element]:
-    """The elements named `tag` in the whole document of `root`, in document order: `doc.iter(tag)`."""
+    """The elements named `tag` (or HEADINGS) in the whole document of `root`, in document order:
+    `doc.iter(tag)`."""
     el = root.root
-    if isinstance(root, Document) and tag in INDEXED and isinstance(el, etree._Element):
+    if isinstance(root, Document) and (tag in INDEXED or tag == HEADINGS) and isinstance(el, etree._Element):
         if root._tagged is None:
-            found: dict[str, list[etree._Element]] = {name: [] for name in INDEXED}
+            found: dict[str, list[etree._Element]] = {name: [] for name in (*INDEXED, HEADINGS)}
+            headings = found[HEADINGS]
             for node in el.getroottree().getroot().iter(*INDEXED):
-                found[node.tag].append(node)
+                name = node.tag
+                found[name].append(node)
+                if name == "h1" or name == "h2":
+                    headings.append(node)
             root._tagged = found
         return root._tagged[tag]
     if not isinstance(el, etree._Element):
         return []
-    return list(el.getroottree().getroot().iter(tag))
+    return list(el.getroottree().getroot().iter(*tag.split("|")))
 
 
 def _as_utf8(body: bytes, decoded: Decoded) -> bytes | None:
