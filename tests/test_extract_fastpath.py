@@ -296,19 +296,24 @@ def test_headings_are_what_the_xpath_found(heads: list[tuple[str, str, bool, boo
     doc = tree.parse(html.encode(), decode_html(html.encode(), "text/html; charset=utf-8"), "https://e.org/")
     candidates = [" ".join(h[1].split()) for h in heads] + ["a b", "\x01 control"]
     wanted = candidates[pick % len(candidates)]
+    marks = fp.Page(doc, None, []).marks
     try:
         want = fp._HEADINGS(doc.root, t=wanted)
     except ValueError:
         with pytest.raises(ValueError):
             fp._headings(doc, wanted)
+        with pytest.raises(ValueError):
+            fp._headings(doc, wanted, marks)
         return
-    assert fp._headings(doc, wanted) == want
+    assert fp._headings(doc, wanted) == want and fp._headings(doc, wanted, marks) == want
 
 
 @pytest.mark.parametrize("path", BENCH + PAGES, ids=lambda p: p.name.split(".")[0])
 def test_headings_of_real_pages_are_what_the_xpath_found(path: Path) -> None:
     body = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     doc = tree.parse(body, decode_html(body, None), "https://e.org/")
+    marks = fp.Page(doc, None, []).marks
     for h in tree.tagged(doc, tree.HEADINGS)[:8]:
         wanted = " ".join(h.xpath("normalize-space(.)").split())
-        assert fp._headings(doc, wanted) == fp._HEADINGS(doc.root, t=wanted)
+        want = fp._HEADINGS(doc.root, t=wanted)
+        assert fp._headings(doc, wanted) == want and fp._headings(doc, wanted, marks) == want

@@ -54,6 +54,7 @@ def lead(page: Page) -> str | None:
     """A standfirst: an element marked as lead/summary/intro (class, id, itemprop=description) near the
     title, the first paragraph after the title set apart in bold, or a plain block right under the
     headline; never a body paragraph itself."""
+    page.marks  # the page's walk first: the heading then needs no walk of its own for itemprop=headline
     heading, start, scope = page.heading, page.start, page.scope
     top = scope if scope is not None else (heading.getparent() if heading is not None else page.root.root)
     if top is None:

@@ -52,7 +52,9 @@ class Page:
 
     @cached_property
     def heading(self) -> etree._Element | None:
-        return title_element(self.root, self.title)
+        # The itemprop elements are among the marks when the page's walk already found them.
+        marks = self._scan[1] if "_scan" in self.__dict__ else None
+        return title_element(self.root, self.title, marks)
 
     @cached_property
     def start(self) -> etree._Element | None:
@@ -195,19 +197,20 @@ _AS_XPATH_STRING = etree.XPath("$t")  # raises ValueError where an XPath string 
 _XML_SPACE = re.compile(r"[ \t\r\n]+")  # XPath's whitespace: normalize-space() collapses only these
 
 
-def _headings(root: Selector, wanted: str) -> list[etree._Element]:
+def _headings(root: Selector, wanted: str, marks: list[etree._Element] | None = None) -> list[etree._Element]:
     """`_HEADINGS(root.root, t=wanted)`: when no element says itemprop=headline (most pages), the h1s and h2s
     from the page's tag lists, filtered in Python by their normalize-space(string(.)), with no walk of the
-    page; else the XPath."""
+    page; else the XPath. `marks`: the page's elements with an itemprop (and others), if already known."""
     el = root.root
     _AS_XPATH_STRING(el, t=wanted)
-    if _HEADLINE_PROP(el):
+    if any(m.get("itemprop") == "headline" for m in marks) if marks is not None else _HEADLINE_PROP(el):
         return _HEADINGS(el, t=wanted)
     # string(.) is the element's text nodes joined (itertext() leaves out comments and PIs, as XPath does).
     return [h for h in tagged(root, HEADINGS) if _XML_SPACE.sub(" ", "".join(h.itertext())).strip(" ") == wanted]
 
 
-def title_element(root: Selector, title: str | None) -> etree._Element | None:
+def title_element(root: Selector, title: str | None,
+                  marks: list[etree._Element] | None = None) -> etree._Element | None:
     """The h1/h2 (or itemprop=headline) whose text is the title, else the innermost element whose whole
     text is the title (legacy pages: `<td><b>title</b></td>`), else the first h1 outside furniture."""
     if title:
@@ -216,7 +219,7 @@ def title_element(root: Selector, title: str | None) -> etree._Element | None:
             # normalize-space in C first: element_text of every h2 of a big page costs more. The itemprop
             # elements as the parents of the attributes: `//*[@itemprop=...]` reads every element's attributes
             # (five times the time of the whole rest); the same elements, in the same order.
-            for el in _headings(root, wanted):
+            for el in _headings(root, wanted, marks):
                 if one_line(element_text(el)) == title:
                     return el
         except ValueError:  # control characters cannot be an XPath string
