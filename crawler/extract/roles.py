@@ -88,17 +88,32 @@ def _roles_of(cls: str | None, ident: str | None) -> tuple[str, ...]:
 
 @lru_cache(maxsize=8192)
 def _scan_raw(raw: str) -> tuple[str, ...]:
-    """The roles `raw`'s words name, in ROLES order: the union of each word's (a word's roles depend on the
-    word alone, and words recur across class names and sites far more than whole class strings do)."""
-    if raw.isascii() and raw.islower():  # _split_words(raw), inlined: this runs for every new class string
-        split = raw.replace("-", " ").replace("_", " ").split()
-    else:
-        split = _split_words(raw)
-    hits = list(filter(None, map(_word_roles, split)))
+    """The roles `raw`'s words name, in ROLES order: the union of each whitespace-separated token's (no word
+    spans whitespace), and a token's are the union of its words'. New class strings are mostly new
+    combinations of tokens seen before (`col-md-8`, `clearfix`, `post-title`), so a token costs a lookup."""
+    tokens = raw.split()
+    if len(tokens) == 1:
+        return _token_roles(tokens[0])
+    hits = list(filter(None, map(_token_roles, tokens)))
     if not hits:
         return ()
     if len(hits) == 1:
         return hits[0]  # already in ROLES order
+    found = {name for roles in hits for name in roles}
+    return tuple(name for name in ROLES if name in found)
+
+
+@lru_cache(maxsize=16384)
+def _token_roles(token: str) -> tuple[str, ...]:
+    if token.isascii() and token.islower():  # _split_words(token), inlined: most tokens
+        split = token.replace("-", " ").replace("_", " ").split()
+    else:
+        split = _split_words(token)
+    hits = list(filter(None, map(_word_roles, split)))
+    if not hits:
+        return ()
+    if len(hits) == 1:
+        return hits[0]
     found = {name for roles in hits for name in roles}
     return tuple(name for name in ROLES if name in found)
 
