@@ -176,3 +176,10 @@ def test_element_text_is_the_regex_version(parts: list[tuple[int, str, str, str]
         made.append(child)
     for el in made:
         assert sel.element_text(el) == old_element_text(el)
+
+
+# --- replacement characters counted only where they can be (crawler/extract/charset.py) -------------------
+@given(st.text(alphabet=st.sampled_from(list("aع\ufffd\ufeff\uff01\uf000é€")), max_size=12))
+def test_declared_utf8_counts_replacement_characters(text: str) -> None:
+    decoded = decode_html(text.encode("utf-8"), "text/html; charset=utf-8")
+    assert (decoded.encoding, decoded.replacement_chars) == ("utf-8", text.count("\ufffd"))
