@@ -30,6 +30,7 @@ FURNITURE = frozenset("nav header footer aside form script style noscript templa
 _BOXES = re.compile(r"^(related|recommended|popular|trending|most|comments?|sidebar|widget|share|social|"
                     r"newsletter|ads?|advert|advertisement|promo|menu|more)$")
 MAX_DEPTH = 100
+_READ = frozenset(("class", "id", "itemprop", "itemtype", "rel", "aria-label"))  # attributes the role walk reads
 _SCOPE_TEXT = 500  # characters: an ancestor holding this much text is the article, not the title's box
 
 
@@ -72,10 +73,11 @@ class Page:
         roles: dict[str, list[etree._Element]] = {name: [] for name in ROLES}
         marks: list[etree._Element] = []
         scan_raw, rel_words = _scan_raw, _REL.search
+        read = _READ
         for el in self.root.root.iter(etree.Element):
             keys = el.keys()
-            if not keys:
-                continue
+            if not keys or (len(keys) == 1 and keys[0] not in read):
+                continue  # no attribute this walk reads (a bare <a href>, <img src>): nothing more to test
             # _roles_of(class, id), inlined: this runs for every element with a class or id
             if "class" in keys:
                 found = scan_raw(el.get("class") or "")
@@ -89,7 +91,7 @@ class Page:
                 for name in scan_raw(el.get("id") or ""):
                     roles[name].append(el)
             if "itemprop" in keys or "itemtype" in keys or ("rel" in keys and rel_words(el.get("rel") or "")) \
-                    or (el.tag == "nav" and "aria-label" in keys):
+                    or ("aria-label" in keys and el.tag == "nav"):
                 marks.append(el)
         return roles, marks
 
