@@ -57,6 +57,8 @@ def visible(page: Page) -> dict[str, list[str]]:
     scope = page.scope
     top = page.top
     found = {*marked(page, "date", top), *marked(page, "modified", top), *top.iter("time")}
+    if not found:
+        return out  # nothing to put in document order: no walk of the scope
     for el in (e for e in top.iter() if e in found):  # document order
         if any(isinstance(c.tag, str) and c.tag.lower() in ("p", "div", "ul", "table") for c in el):
             continue  # a container of blocks is a layout box, not a date

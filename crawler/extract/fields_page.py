@@ -41,7 +41,8 @@ def marked(page: Page, role: str, top: etree._Element | None = None) -> list[etr
     found = page.roles[role]
     if top is page.root.root:
         return list(found)
-    return [el for el in found if el is top or top in ancestors(el)]
+    # `top in ancestors(el)`, stopping at top: the scope is usually a few levels up, the root many.
+    return [el for el in found if el is top or any(a is top for a in islice(el.iterancestors(), MAX_DEPTH))]
 
 
 class Page:
@@ -131,7 +132,7 @@ def in_furniture(el: etree._Element, scope: etree._Element | None) -> bool:
     chain = ancestors(el, MAX_DEPTH + 1)
     if len(chain) > MAX_DEPTH:
         return True
-    inside = scope is not None and any(a is scope for a in chain)
+    inside = scope is not None and scope in chain  # lxml elements compare by identity
     for anc in chain:
         if anc is scope:
             return False
