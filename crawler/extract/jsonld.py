@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
 from parsel import Selector
 
 from .tree import tagged
@@ -80,6 +81,7 @@ def _position(value: Any) -> float:
         return float("inf")
 
 
+_TEXT_NODES = etree.XPath("text()")  # compiled once: el.xpath() compiles its expression on every call
 _LD_CASE = str.maketrans("LDJSON", "ldjson")  # what the XPath translate() this replaced folded
 
 
@@ -87,7 +89,7 @@ def _nodes(root: Selector) -> Any:
     # lxml's tag-filtered iter() over the document, not an XPath walk and a parsel wrapper per text node.
     scripts = tagged(root, "script")
     blocks = [el for el in scripts if "ld+json" in (el.get("type") or "").translate(_LD_CASE)]
-    for raw in (text for el in blocks for text in el.xpath("text()")):
+    for raw in (text for el in blocks for text in _TEXT_NODES(el)):
         data = _loads(raw)
         if data is not None:
             yield from _walk(data)
