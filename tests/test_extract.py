@@ -150,12 +150,15 @@ def test_zwnj_survives_in_sorani() -> None:
 
 
 def test_html_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = []
-    real = parsel.selector.create_root_node
-    monkeypatch.setattr(parsel.selector, "create_root_node", lambda *a, **k: calls.append(1) or real(*a, **k))
+    from crawler.extract import tree
+
+    calls: list[str] = []
+    real_parsel, real_tree = parsel.selector.create_root_node, tree.parse
+    monkeypatch.setattr(parsel.selector, "create_root_node", lambda *a, **k: calls.append("parsel") or real_parsel(*a, **k))
+    monkeypatch.setattr(tree, "parse", lambda *a, **k: calls.append("tree") or real_tree(*a, **k))
     doc, body = load_case("genc_jsonld_meta")
     extract_case(doc, body)
-    assert len(calls) == 1
+    assert calls == ["tree"]
 
 
 def test_extractor_version() -> None:

@@ -106,6 +106,14 @@ def test_command_json_has_every_figure() -> None:
     assert ours["f1"] >= HALF_FLOOR_F1 and ours["ms_per_page"] > 0
 
 
+def test_command_cpu_clock_is_named_in_the_json() -> None:
+    done = _command("--systems", "newsarchive", "--half", "even", "--clock", "cpu", "--json")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["clock"] == "cpu" and out["halves"]["even"]["systems"]["newsarchive"]["ms_per_page"] > 0
+    assert _command("--clock", "sundial").returncode == 2
+
+
 def test_command_usage_errors_exit_2(tmp_path: Path) -> None:
     assert _command("--systems", "nosuch").returncode == 2
     missing = _command("--systems", "newsarchive", "--data", str(tmp_path))

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from lxml import etree
 
+from .names import hidden_words as _hidden_words
+from .names import negative_embed as _negative_embed
+from .names import negative_pair as _negative_pair
+from .names import negative_words as _negative_words
+
+_FIRST = itemgetter(0)
 _BR = "\x00"  # stands for a <br> in a block's raw text: XML/HTML text can never hold a NUL
 # Boundaries of a block of text: what a browser renders on its own line (forms and tables too).
 BLOCK_TAGS = frozenset(
@@ -22,29 +28,15 @@ SKIP_TAGS = frozenset(
 _PRUNED = frozenset("nav aside footer menu".split())
 # Page furniture by element name.
 FURNITURE_TAGS = frozenset("nav aside footer header menu dialog".split())
-# Page furniture by class/id words: comment threads, share bars, related links, bylines, newsletters...
-_NEGATIVE = re.compile(
-    r"(?:^|[^a-z])(?:comments?|commentlist|disqus|related|share|sharing|social|sidebar|widgets?|footer|"
-    r"newsletters?|subscribe|subscription|signup|promo|promos|sponsor(?:ed)?|adverts?|advertisement|ads?|"
-    r"banner|cookies?|consent|popup|modal|breadcrumbs?|byline|bylines|author|authors|writers?|reporters?|updated?|"
-    r"bio|tags?|caption|credits?|"
-    r"outbrain|taboola|recommend(?:ed|ations)?|trending|popular|nav|navbar|navigation|menu|toolbar|rating|"
-    r"pagination|pager|masthead|meta|timestamp|dateline|dates?|time|posted|disclaimer|copyright|more|also|follow|"
-    r"photos?|gallery|slideshow|lightbox|standfirst|excerpt|dek|subtitle|kicker|latest|most|headlines|"
-    r"login|paywall|skip|email|jump|teaser|feedback|survey|tools)(?:$|[^a-z])")
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _FIGURE = frozenset(("figure", "figcaption"))
-_EMBED = re.compile(r"embed|tweet|instagram|quote")
 # Inline elements whose class is read (a caption or byline span; not every <a> and <b>: lookups cost).
 _INLINE_NAMED = frozenset("span small cite font label time".split())
-# Pop-ups shown on hover or click (a name's rollover card inside a sentence): never the sentence's text.
-_HIDDEN = re.compile(r"(?i)rollover|tooltip|popover|hovercard|visually-?hidden|sr-only|screen-?reader")
 # Microdata of the other fields (the byline, the dates, the lead): not the body's text.
 _FIELD_PROPS = frozenset("author creator publisher datePublished dateModified dateCreated description "
                          "headline alternativeHeadline keywords".split())
 _DISPLAY_NONE = re.compile(r"(?i)display\s*:\s*none")  # hidden copies (schema.org markup, modals)
 _NEVER_HIDDEN = frozenset("html body main article".split())  # page-wide classes ("tooltips-enabled")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # What the walk does at a tag, found by one dict lookup (most elements are plain inline ones: no entry).
 _BLOCK, _SKIP, _LINK, _LINE, _NAMED = 1, 2, 3, 4, 5
 _KIND = {**{t: _NAMED for t in _INLINE_NAMED}, "a": _LINK, "br": _LINE, **{t: _SKIP for t in SKIP_TAGS},
@@ -79,35 +71,6 @@ def negative_name(el: etree._Element) -> bool:
     return _negative_pair(el.get("class"), el.get("id"))
 
 
-def _negative_pair(cls: str | None, ident: str | None) -> bool:
-    # The words never run across class and id, so each is tested (and cached) on its own: classes repeat
-    # all over a page, ids hardly ever, and a cache keyed on both would miss on every element with an id.
-    neg_c, embed_c = _negative_embed(cls) if cls else (False, False)
-    neg_i, embed_i = _negative_embed(ident) if ident else (False, False)
-    return (neg_c or neg_i) and not (embed_c or embed_i)
-
-
-def _negative_words(names: str) -> bool:
-    negative, embed = _negative_embed(names)
-    return negative and not embed
-
-
-@lru_cache(maxsize=8192)
-def _negative_embed(names: str) -> tuple[bool, bool]:
-    names = _CAMEL.sub("-", names).lower()
-    # An embedded post or quote ("social-embed", "twitter-tweet") is part of what the article shows.
-    return bool(_NEGATIVE.search(names)), bool(_EMBED.search(names))
-
-
-@lru_cache(maxsize=4096)
-def _hidden_words(names: str) -> bool:
-    return bool(_HIDDEN.search(names))
-
-
-def _display_none(style: str | None) -> bool:
-    return bool(style) and "none" in style.lower() and bool(_DISPLAY_NONE.search(style))  # type: ignore[union-attr]
-
-
 def segment(root: etree._Element) -> Page:
     """Blocks in document order, found in one forward walk (no recursion: any nesting depth is fine).
 
@@ -120,7 +83,6 @@ def segment(root: etree._Element) -> Page:
     stack: list[tuple] = []
     buf: list[str] = []
     links = 0  # link characters in buf
-    in_link = 0
     furniture = 0  # furniture characters in buf
     # Open inline furniture elements with the block depth they sit at: a span wrapping whole paragraphs
     # (a CMS "meta_field" wrapper) marks none of the blocks inside it.
@@ -132,11 +94,15 @@ def segment(root: etree._Element) -> Page:
         raw = "".join(buf)
         buf.clear()
         top = stack[-1]
-        chain = tuple([e[0] for e in stack[-6:]][::-1])
+        chain = tuple(map(_FIRST, stack[:-7:-1]))
         if _BR not in raw:
-            parts = [" ".join(raw.split())]  # str.split() splits on exactly what the regex \s matches
-        else:
-            parts = _lines(raw, top[1] == "p")
+            # One part (most blocks): its share of the links and furniture is all of them.
+            text = " ".join(raw.split())  # str.split() splits on exactly what the regex \s matches
+            if text:
+                blocks.append(Block(text, top[0], chain, len(text), links, furniture, top[2], top[3] > 0, top[4],
+                                    top[5][0]))
+            return
+        parts = _lines(raw, top[1] == "p")
         sizes = [len(p) for p in parts]
         total = sum(sizes) or 1
         for part, n in zip(parts, sizes):
@@ -144,21 +110,28 @@ def segment(root: etree._Element) -> Page:
                 blocks.append(Block(part, top[0], chain, n, round(links * n / total), round(furniture * n / total),
                                     top[2], top[3] > 0, top[4], top[5][0]))
 
-    kind_of = _KIND.get
+    kind_of, negative, hidden, display_none = _KIND.get, _negative_embed, _hidden_words, _DISPLAY_NONE.search
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+    skip = walker.skip_subtree
     skipped = False  # the last start was skipped: the next event is that element's end
+    # An element's end is told apart without reading its tag again: a block's is the innermost open
+    # block's (iterwalk gives the same proxy at start and end), a link's the innermost open link's.
+    top: etree._Element | None = None  # stack[-1][0]
+    open_links: list[etree._Element] = []
     for event, el in walker:
         if event == "start":
             tag = el.tag
             kind = kind_of(tag)
             if kind == _BLOCK:
-                cls = el.get("class")
-                if tag in _PRUNED or (tag not in _NEVER_HIDDEN and (
-                        (cls and _hidden_words(cls)) or _display_none(el.get("style")))):
+                # One keys() call instead of four get()s: many blocks have one attribute or none.
+                keys = el.keys()
+                cls = el.get("class") if "class" in keys else None
+                if tag in _PRUNED or (tag not in _NEVER_HIDDEN and ((cls and hidden(cls)) or (
+                        "style" in keys and "none" in (style := el.get("style")).lower() and display_none(style)))):
                     if has_text:  # a boundary like any block: the text before it is a block of its own
                         flush()
                         links, furniture, has_text = 0, 0, False
-                    walker.skip_subtree()
+                    skip()
                     skipped = True
                     continue
                 if has_text:
@@ -169,60 +142,71 @@ def segment(root: etree._Element) -> Page:
                 st = [counter, counter, 0, 0]
                 counter += 1
                 stats[el] = st
-                ident = el.get("id")
-                named = _negative_pair(cls, ident) or el.get("itemprop") in _FIELD_PROPS
+                # negative_pair(cls, id), inlined: this runs for every block element of the page
+                ident = el.get("id") if "id" in keys else None
+                if cls:
+                    neg, embed = negative(cls)
+                    if ident:
+                        neg_i, embed_i = negative(ident)
+                        neg, embed = neg or neg_i, embed or embed_i
+                elif ident:
+                    neg, embed = negative(ident)
+                else:
+                    neg = embed = False
+                named = (neg and not embed) or ("itemprop" in keys and el.get("itemprop") in _FIELD_PROPS)
                 if stack:
                     parent = stack[-1]
-                    containers.add(parent[0])
+                    containers.add(top)
                     stack.append((el, tag, el if (named or tag in FURNITURE_TAGS) else parent[2],
                                   parent[3] + (tag in _FIGURE), int(tag[1]) if tag in _HEADINGS else parent[4], st))
                 else:
                     stack.append((el, tag, el if named else None, 0, 0, st))
-            elif kind is None:
-                pass
+                top = el
+            elif kind == _LINK:
+                open_links.append(el)
             elif kind == _SKIP:
-                walker.skip_subtree()
+                skip()
                 skipped = True
                 continue
-            elif kind == _LINK:
-                in_link += 1
-            elif kind == _LINE:
-                buf.append(_BR)
-            else:
+            elif kind == _NAMED:
                 cls = el.get("class")
                 if cls:
-                    if _hidden_words(cls):
-                        walker.skip_subtree()
+                    if hidden(cls):
+                        skip()
                         skipped = True
                         continue
                     if tag == "time" or _negative_words(cls):
                         inline_neg.append((el, len(stack)))
                 elif tag == "time":
                     inline_neg.append((el, len(stack)))
+            elif kind == _LINE:
+                buf.append(_BR)
             text = el.text
         else:
             if event == "end":
                 if skipped:
                     skipped = False
-                else:
-                    kind = kind_of(el.tag)
-                    if kind == _BLOCK:
-                        if has_text:
-                            flush()
-                            links, furniture, has_text = 0, 0, False
-                        elif buf:
-                            buf.clear()
-                        st = stack.pop()[5]
-                        st[1] = counter - 1
-                        if stack:
-                            up = stack[-1][5]
-                            up[2] += st[2]
-                            up[3] += st[3]
+                elif el is top:
+                    if has_text:
+                        flush()
+                        links, furniture, has_text = 0, 0, False
+                    elif buf:
+                        buf.clear()
+                    st = stack.pop()[5]
+                    st[1] = counter - 1
+                    if stack:
+                        up = stack[-1]
+                        top = up[0]
+                        up = up[5]
+                        up[2] += st[2]
+                        up[3] += st[3]
                     else:
-                        if kind == _LINK:
-                            in_link -= 1
-                        if inline_neg and inline_neg[-1][0] is el:
-                            inline_neg.pop()
+                        top = None
+                else:
+                    if open_links and open_links[-1] is el:
+                        open_links.pop()
+                    if inline_neg and inline_neg[-1][0] is el:
+                        inline_neg.pop()
             text = el.tail  # after an element's end, and after a comment: the tail is the parent's text
         if text and stack:
             n = len(text.strip())
@@ -231,7 +215,7 @@ def segment(root: etree._Element) -> Page:
                 has_text = True
                 st = stack[-1][5]
                 st[2] += n
-                if in_link:
+                if open_links:
                     st[3] += n
                     links += n
                 if inline_neg and inline_neg[-1][1] == len(stack):

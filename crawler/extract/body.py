@@ -233,9 +233,19 @@ def _keep(block: Block, page: Page, chosen: Sequence[etree._Element]) -> bool:
         return False  # "___", "191119052250266": separators and ids (a table's figures stay with their row)
     if block.chars <= 40 and _AD_LABEL.match(text):
         return False
-    if block.chars <= 300 and _CREDIT.search(text):
+    if block.chars <= 300 and _credit(text):
         return False
     return True
+
+
+def _credit(text: str) -> bool:
+    """_CREDIT matches. Every match holds "(", "©", "تصوير:", or, in any case, "photo" or "images" (whose
+    "mage" no other character folds to), so most blocks are answered without the regex (10 µs on 300
+    characters: an IGNORECASE alternation tried at every position)."""
+    if "(" in text or "©" in text or "تصوير:" in text:
+        return bool(_CREDIT.search(text))
+    low = text.lower()
+    return ("photo" in low or "mage" in low) and bool(_CREDIT.search(text))
 
 
 def _short_label(block: Block) -> bool:

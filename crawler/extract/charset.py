@@ -110,7 +110,10 @@ def _decode_declared(body: bytes, declared: str, where: str) -> Decoded:
         except UnicodeDecodeError:
             pass
         else:
-            return Decoded(text, "utf-8", text.count(REPLACEMENT), declared, None)
+            # U+FFFD is EF BF BD in UTF-8: with no EF byte at all (memchr) the text has none, and the page is
+            # not searched char by char (0.2 ms on an Arabic page, more than the decode).
+            replaced = text.count(REPLACEMENT) if b"\xef" in body else 0
+            return Decoded(text, "utf-8", replaced, declared, None)
         if _mostly_utf8(body):
             return _finish(body, "utf-8", "utf-8", declared, None)
         guess = _guess_single_byte(body)

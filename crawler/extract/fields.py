@@ -36,7 +36,9 @@ def title(root: Selector, first_heading: str | None) -> str | None:
     page = one_line(root.xpath("string(//title[1])").get())
     if not page or not first_heading or _names(page, first_heading):
         return None
-    for node in root.xpath("//h1 | //h2 | //h3 | //*[@itemprop='headline']"):
+    # The itemprop elements as the attributes' parents: the same elements, without reading every element's
+    # attributes (crawler/extract/fields_page.py, title_element).
+    for node in root.xpath("//h1 | //h2 | //h3 | //@itemprop[. = 'headline']/.."):
         text = one_line(element_text(node))
         if text and text != first_heading and _names(page, text) and not in_furniture(node.root, None):
             return text
@@ -52,6 +54,7 @@ def lead(page: Page) -> str | None:
     """A standfirst: an element marked as lead/summary/intro (class, id, itemprop=description) near the
     title, the first paragraph after the title set apart in bold, or a plain block right under the
     headline; never a body paragraph itself."""
+    page.marks  # the page's walk first: the heading then needs no walk of its own for itemprop=headline
     heading, start, scope = page.heading, page.start, page.scope
     top = scope if scope is not None else (heading.getparent() if heading is not None else page.root.root)
     if top is None:

@@ -11,6 +11,7 @@ from lxml import etree
 
 from .fields_page import MODIFIED_ROLE, Page, in_furniture, marked, words
 from .selectors import element_text
+from .tree import tagged
 
 # meta name/property (lower case) -> which date it declares. The common ones are in meta.py.
 _META = {
@@ -41,7 +42,7 @@ def declared(page: Page) -> dict[str, list[str]]:
             or element_text(el)
         if value and value.strip():
             out[kind].append(value.strip())
-    for el in page.root.root.xpath("//meta[@content]"):
+    for el in (m for m in tagged(page.root, "meta") if m.get("content") is not None):  # //meta[@content]
         name = (el.get("name") or el.get("property") or "").strip().lower()
         kind = _META.get(name)
         if kind and el.get("content", "").strip():
@@ -56,6 +57,8 @@ def visible(page: Page) -> dict[str, list[str]]:
     scope = page.scope
     top = page.top
     found = {*marked(page, "date", top), *marked(page, "modified", top), *top.iter("time")}
+    if not found:
+        return out  # nothing to put in document order: no walk of the scope
     for el in (e for e in top.iter() if e in found):  # document order
         if any(isinstance(c.tag, str) and c.tag.lower() in ("p", "div", "ul", "table") for c in el):
             continue  # a container of blocks is a layout box, not a date

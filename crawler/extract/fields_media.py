@@ -32,7 +32,7 @@ def images(scope: etree._Element | None, base: str) -> list[dict[str, str | None
         return []
     out: list[dict[str, str | None]] = []
     for img in scope.iter("img", "amp-img"):  # AMP pages show photos as <amp-img>
-        if in_furniture(img, scope) or not _content(img, scope):
+        if not _content(img, scope) or in_furniture(img, scope):
             continue
         url = image_src(img, base)
         if url is None or any(i["url"] == url for i in out):

@@ -2,87 +2,36 @@
 and which elements name a role (lead, byline, tags, breadcrumbs, kicker, date) in their class or id.
 
 Everything is computed once per page and on demand. Walks are bounded: ancestors stop after MAX_DEPTH
-levels, and class/id scans run in C (XPath) or with one regex, so a hostile or huge page stays linear.
+levels, and class/id scans are one walk with cached answers per class string (roles.py), so a hostile or
+huge page stays linear.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cached_property, lru_cache
+from functools import cached_property
+from itertools import islice
 
 from lxml import etree
 from parsel import Selector
 
+# The class/id role words live in roles.py; re-exported here for the finders and the tests that read them.
+from .roles import _REL, MODIFIED_ROLE, ROLES, _scan_raw
+from .roles import has_role, scan_one, words
 from .selectors import element_text, one_line
+from .tree import HEADINGS, tagged
 
-# class/id words (split on -, _, camelCase) that name an element's role, word for word.
-_WORDS = {
-    "lead": "lead lede leadtext intro introduction summary excerpt standfirst dek deck subtitle subtitel "
-            "subheadline subhead strapline abstract sapo chapo",
-    "author": "author authors byline writer reporter journalist correspondent kateb creator",
-    "tags": "tag tags tagcloud keyword keywords topics hashtags",
-    "crumbs": "breadcrumb breadcrumbs crumbs crumb pathway navpath path",
-    # A kicker: the section's name as a short link or label just above the headline.
-    "kicker": "category categories cat kicker rubric section overline supertitle",
-}
-_ROLE_WORDS = {name: frozenset(ws.split()) for name, ws in _WORDS.items()}
-_LEAD, _AUTHOR, _TAGS, _CRUMBS, _KICKER = (
-    re.compile("^(" + "|".join(sorted(_ROLE_WORDS[n])) + ")$") for n in ("lead", "author", "tags", "crumbs", "kicker"))
+__all__ = ["MODIFIED_ROLE", "ROLES", "Page", "ancestors", "find_scope", "has_role", "in_furniture", "marked", "order",
+           "scan_one", "title_element", "body_element", "words"]
+
 # Page furniture: anything under these, outside the article's scope, is not the article's.
 FURNITURE = frozenset("nav header footer aside form script style noscript template".split())
 _BOXES = re.compile(r"^(related|recommended|popular|trending|most|comments?|sidebar|widget|share|social|"
                     r"newsletter|ads?|advert|advertisement|promo|menu|more)$")
-_WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
 MAX_DEPTH = 100
+_READ = frozenset(("class", "id", "itemprop", "itemtype", "rel", "aria-label"))  # attributes the role walk reads
 _SCOPE_TEXT = 500  # characters: an ancestor holding this much text is the article, not the title's box
-
-
-# Date roles: compounds count (`newsdate`, `posttime`); "update" is a modification, not a publication.
-_DATE_ROLE = re.compile(r"date|time|stamp|published|publish|posted|created|^(meta|info|details)$")
-MODIFIED_ROLE = re.compile(r"updat|modif|edited|lastmod|revised|changed")
-ROLES = (*_ROLE_WORDS, "date", "modified")
-# One regex over the raw class/id: most elements name no role at all and are skipped before word splitting.
-def _trie(words: set[str]) -> str:
-    """A regex alternation as a prefix tree: the regex engine tests one character per position instead of
-    trying every word there (the role gate runs on every element of the page)."""
-    if "" in words and len(words) == 1:
-        return ""
-    heads: dict[str, set[str]] = {}
-    for w in sorted(words):
-        if w:
-            heads.setdefault(w[0], set()).add(w[1:])
-    alts = [re.escape(c) + _trie(rest) for c, rest in heads.items()]
-    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-    return f"(?:{body})?" if "" in words else body
-
-
-# Prefixes suffice for a gate: every role word starts with one of these (an exact test follows).
-_ANY_ROLE = re.compile(_trie({w for ws in _ROLE_WORDS.values() for w in ws} | {
-    "date", "time", "stamp", "publish", "posted", "created", "meta", "info", "details", "updat", "modif", "edited",
-    "lastmod", "revised", "changed"}))
-
-_REL = re.compile(r"author|tag|category", re.I)
-
-
-def words(el: etree._Element) -> list[str]:
-    """The class and id of an element as lower-case words: `storyLead article-intro` -> story, lead, ..."""
-    return list(_words_of(f"{el.get('class') or ''} {el.get('id') or ''}"))
-
-
-@lru_cache(maxsize=8192)
-def _words_of(raw: str) -> tuple[str, ...]:
-    return tuple(w.lower() for w in _WORD_SPLIT.split(raw) if w)
-
-
-def has_role(el: etree._Element, pattern: re.Pattern[str]) -> bool:
-    return _has_role_of(f"{el.get('class') or ''} {el.get('id') or ''}", pattern)
-
-
-@lru_cache(maxsize=8192)
-def _has_role_of(raw: str, pattern: re.Pattern[str]) -> bool:
-    # Ancestor tests ask the same few class strings again and again (in_furniture walks up from every candidate).
-    return any(pattern.match(w) for w in _words_of(raw))
 
 
 def marked(page: Page, role: str, top: etree._Element | None = None) -> list[etree._Element]:
@@ -92,36 +41,8 @@ def marked(page: Page, role: str, top: etree._Element | None = None) -> list[etr
     found = page.roles[role]
     if top is page.root.root:
         return list(found)
-    return [el for el in found if el is top or top in ancestors(el)]
-
-
-def scan_one(el: etree._Element) -> list[str]:
-    """The roles an element's class/id words name (most elements: none, found by one regex)."""
-    return list(_roles_of(el.get("class"), el.get("id")))
-
-
-def _roles_of(cls: str | None, ident: str | None) -> tuple[str, ...]:
-    # A word is never split across class and id, so the roles of both are the union of each one's roles;
-    # class strings repeat all over a page and across pages, hence the cache (ids repeat less, same cache).
-    in_class = _scan_raw(cls) if cls else ()
-    in_id = _scan_raw(ident) if ident else ()
-    if in_class and in_id:
-        return tuple(name for name in ROLES if name in in_class or name in in_id)
-    return in_class or in_id
-
-
-@lru_cache(maxsize=8192)
-def _scan_raw(raw: str) -> tuple[str, ...]:
-    """The roles `raw`'s words name, in ROLES order."""
-    if not _ANY_ROLE.search(raw.lower()):
-        return ()
-    ws = {w.lower() for w in _WORD_SPLIT.split(raw) if w}
-    found = {name for name, role_words in _ROLE_WORDS.items() if ws & role_words}
-    if any(_DATE_ROLE.search(w) for w in ws):
-        found.add("date")
-    if any(MODIFIED_ROLE.search(w) for w in ws):
-        found.add("modified")
-    return tuple(name for name in ROLES if name in found)
+    # `top in ancestors(el)`, stopping at top: the scope is usually a few levels up, the root many.
+    return [el for el in found if el is top or any(a is top for a in islice(el.iterancestors(), MAX_DEPTH))]
 
 
 class Page:
@@ -133,7 +54,9 @@ class Page:
 
     @cached_property
     def heading(self) -> etree._Element | None:
-        return title_element(self.root, self.title)
+        # The itemprop elements are among the marks when the page's walk already found them.
+        marks = self._scan[1] if "_scan" in self.__dict__ else None
+        return title_element(self.root, self.title, marks)
 
     @cached_property
     def start(self) -> etree._Element | None:
@@ -150,16 +73,26 @@ class Page:
         of each element in turn), and class strings repeat, so their role words come from a cache."""
         roles: dict[str, list[etree._Element]] = {name: [] for name in ROLES}
         marks: list[etree._Element] = []
-        roles_of, rel_words = _roles_of, _REL.search
+        scan_raw, rel_words = _scan_raw, _REL.search
+        read = _READ
         for el in self.root.root.iter(etree.Element):
             keys = el.keys()
-            if not keys:
-                continue
-            if "class" in keys or "id" in keys:
-                for name in roles_of(el.get("class"), el.get("id")):
+            if not keys or (len(keys) == 1 and keys[0] not in read):
+                continue  # no attribute this walk reads (a bare <a href>, <img src>): nothing more to test
+            # _roles_of(class, id), inlined: this runs for every element with a class or id
+            if "class" in keys:
+                found = scan_raw(el.get("class") or "")
+                if "id" in keys:
+                    in_id = scan_raw(el.get("id") or "")
+                    if in_id:
+                        found = tuple(name for name in ROLES if name in found or name in in_id) if found else in_id
+                for name in found:
+                    roles[name].append(el)
+            elif "id" in keys:
+                for name in scan_raw(el.get("id") or ""):
                     roles[name].append(el)
             if "itemprop" in keys or "itemtype" in keys or ("rel" in keys and rel_words(el.get("rel") or "")) \
-                    or (el.tag == "nav" and "aria-label" in keys):
+                    or ("aria-label" in keys and el.tag == "nav"):
                 marks.append(el)
         return roles, marks
 
@@ -188,12 +121,7 @@ class Page:
 def ancestors(el: etree._Element, limit: int | None = None) -> list[etree._Element]:
     """At most MAX_DEPTH ancestors, nearest first: hostile pages nest thousands deep, and a walk to the
     root for every element would be quadratic."""
-    out: list[etree._Element] = []
-    for anc in el.iterancestors():
-        if len(out) >= (limit or MAX_DEPTH):
-            break
-        out.append(anc)
-    return out
+    return list(islice(el.iterancestors(), limit or MAX_DEPTH))
 
 
 def in_furniture(el: etree._Element, scope: etree._Element | None) -> bool:
@@ -204,7 +132,7 @@ def in_furniture(el: etree._Element, scope: etree._Element | None) -> bool:
     chain = ancestors(el, MAX_DEPTH + 1)
     if len(chain) > MAX_DEPTH:
         return True
-    inside = scope is not None and any(a is scope for a in chain)
+    inside = scope is not None and scope in chain  # lxml elements compare by identity
     for anc in chain:
         if anc is scope:
             return False
@@ -243,14 +171,58 @@ def find_scope(heading: etree._Element | None, first: etree._Element | None) -> 
     return None
 
 
-def title_element(root: Selector, title: str | None) -> etree._Element | None:
+# Text-node searches: `//body//text()[...]` as written, and as `descendant::text()[...]` from the page's one
+# <body> (the same nodes in the same order, without building the node-set of every node first).
+_VISIBLE = "[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]/.."
+_TITLE_TEXT = "[contains(., $w)][normalize-space(.) = $t]/.."
+_START_TEXT = "[contains(., $p)]" + _VISIBLE
+_START_SPACED = "[contains(., $w)][contains(normalize-space(.), $p)]" + _VISIBLE
+_TEXT_SEARCH = {rest: (etree.XPath("descendant::text()" + rest), etree.XPath("//body//text()" + rest))
+                for rest in (_TITLE_TEXT, _START_TEXT, _START_SPACED)}
+
+
+def _body_text(root: Selector, rest: str, **variables: str) -> list[etree._Element]:
+    """`root.root.xpath("//body//text()" + rest, **variables)`."""
+    in_body, in_document = _TEXT_SEARCH[rest]
+    bodies = tagged(root, "body")
+    if not bodies:
+        return []
+    if len(bodies) == 1:
+        return in_body(bodies[0], **variables)
+    return in_document(root.root, **variables)
+
+
+_HEADINGS = etree.XPath("(//h1 | //h2 | //@itemprop[. = 'headline']/..)[normalize-space(.) = $t]")
+
+
+_HEADLINE_PROP = etree.XPath("//@itemprop[. = 'headline']/..")
+_AS_XPATH_STRING = etree.XPath("$t")  # raises ValueError where an XPath string cannot hold the text
+_XML_SPACE = re.compile(r"[ \t\r\n]+")  # XPath's whitespace: normalize-space() collapses only these
+
+
+def _headings(root: Selector, wanted: str, marks: list[etree._Element] | None = None) -> list[etree._Element]:
+    """`_HEADINGS(root.root, t=wanted)`: when no element says itemprop=headline (most pages), the h1s and h2s
+    from the page's tag lists, filtered in Python by their normalize-space(string(.)), with no walk of the
+    page; else the XPath. `marks`: the page's elements with an itemprop (and others), if already known."""
+    el = root.root
+    _AS_XPATH_STRING(el, t=wanted)
+    if any(m.get("itemprop") == "headline" for m in marks) if marks is not None else _HEADLINE_PROP(el):
+        return _HEADINGS(el, t=wanted)
+    # string(.) is the element's text nodes joined (itertext() leaves out comments and PIs, as XPath does).
+    return [h for h in tagged(root, HEADINGS) if _XML_SPACE.sub(" ", "".join(h.itertext())).strip(" ") == wanted]
+
+
+def title_element(root: Selector, title: str | None,
+                  marks: list[etree._Element] | None = None) -> etree._Element | None:
     """The h1/h2 (or itemprop=headline) whose text is the title, else the innermost element whose whole
     text is the title (legacy pages: `<td><b>title</b></td>`), else the first h1 outside furniture."""
     if title:
         wanted = " ".join(title.split())
         try:
-            # normalize-space in C first: element_text of every h2 of a big page costs more.
-            for el in root.root.xpath("(//h1 | //h2 | //*[@itemprop='headline'])[normalize-space(.) = $t]", t=wanted):
+            # normalize-space in C first: element_text of every h2 of a big page costs more. The itemprop
+            # elements as the parents of the attributes: `//*[@itemprop=...]` reads every element's attributes
+            # (five times the time of the whole rest); the same elements, in the same order.
+            for el in _headings(root, wanted, marks):
                 if one_line(element_text(el)) == title:
                     return el
         except ValueError:  # control characters cannot be an XPath string
@@ -258,13 +230,12 @@ def title_element(root: Selector, title: str | None) -> etree._Element | None:
         try:
             # Text nodes, not elements: normalize-space(.) of every element is quadratic on big pages.
             # contains() first: normalize-space() builds a string for every text node it is given.
-            found = root.root.xpath("//body//text()[contains(., $w)][normalize-space(.) = $t]/..", t=wanted,
-                               w=max(wanted.split(), key=len))
+            found = _body_text(root, _TITLE_TEXT, t=wanted, w=max(wanted.split(), key=len))
         except ValueError:  # control characters cannot be an XPath string
             found = []
         if found:
             return found[0]
-    for el in root.root.xpath("//h1"):
+    for el in tagged(root, "h1"):  # //h1
         if not in_furniture(el, None) and one_line(element_text(el)):
             return el
     return None
@@ -280,10 +251,8 @@ def body_element(root: Selector, body: Sequence[str]) -> etree._Element | None:
     try:
         # Only visible text: a JSON-LD description or a <title> repeats the first sentence in the head.
         # The raw test first (cheap); normalize-space only when the page's spacing differs from the body's.
-        visible = "[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]/.."
-        found = root.root.xpath("//body//text()[contains(., $p)]" + visible, p=probe) or \
-            root.root.xpath("//body//text()[contains(., $w)][contains(normalize-space(.), $p)]" + visible, p=probe,
-                       w=max(probe.split(), key=len))
+        found = _body_text(root, _START_TEXT, p=probe) or \
+            _body_text(root, _START_SPACED, p=probe, w=max(probe.split(), key=len))
     except ValueError:  # control characters cannot be an XPath string
         return None
     return found[0] if found else None

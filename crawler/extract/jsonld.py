@@ -8,7 +8,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
 from parsel import Selector
+
+from .tree import tagged
 
 ARTICLE_TYPES = frozenset(
     {"NewsArticle", "Article", "ReportageNewsArticle", "OpinionNewsArticle", "BlogPosting",
@@ -78,26 +81,36 @@ def _position(value: Any) -> float:
         return float("inf")
 
 
+_TEXT_NODES = etree.XPath("text()")  # compiled once: el.xpath() compiles its expression on every call
 _LD_CASE = str.maketrans("LDJSON", "ldjson")  # what the XPath translate() this replaced folded
 
 
 def _nodes(root: Selector) -> Any:
     # lxml's tag-filtered iter() over the document, not an XPath walk and a parsel wrapper per text node.
-    scripts = root.root.getroottree().getroot().iter("script")
+    scripts = tagged(root, "script")
     blocks = [el for el in scripts if "ld+json" in (el.get("type") or "").translate(_LD_CASE)]
-    for raw in (text for el in blocks for text in el.xpath("text()")):
+    for raw in (text for el in blocks for text in _TEXT_NODES(el)):
         data = _loads(raw)
         if data is not None:
             yield from _walk(data)
 
 
 def _loads(raw: str) -> Any:
-    text = _WRAPPER.sub("", raw.strip())
+    text = _unwrap(raw.strip())
     try:
         # strict=False: raw newlines and tabs inside strings are the commonest JSON-LD breakage.
         return json.loads(text, strict=False)
     except (ValueError, RecursionError):  # RecursionError: JSON nested thousands of levels deep
         return None
+
+
+def _unwrap(text: str) -> str:
+    """`_WRAPPER.sub("", text)` on stripped text. Its matches start the text with / or < (a comment or CDATA
+    opener) or end it with > (`-->`, `]]>`): other text is returned as is, without the regex trying its
+    end-anchored half at every position of a long JSON text."""
+    if text[:1] in "/<" or text.endswith(">"):
+        return _WRAPPER.sub("", text)
+    return text
 
 
 def _walk(data: Any, depth: int = 0) -> Any:

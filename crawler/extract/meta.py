@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from parsel import Selector
 
+from .tree import tagged
+
 
 @dataclass
 class Meta:
@@ -45,7 +47,7 @@ def extract(root: Selector) -> Meta:
     # lxml's tag-filtered iter() over the document instead of XPath `//meta` and parsel wrappers: the same
     # elements in the same order, a third of the time.
     doc = root.root.getroottree().getroot()
-    for node in doc.iter("meta"):
+    for node in tagged(root, "meta"):
         attrs = node.attrib
         # libxml2 lowercases attribute names, not values: compare keys case-insensitively.
         key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").strip().lower()
@@ -69,7 +71,7 @@ def extract(root: Selector) -> Meta:
         if value and not value.startswith(("http://", "https://", "/")):
             out.author = value
             break
-    for link in doc.iter("link"):
+    for link in tagged(root, "link"):
         rel, href = link.get("rel"), link.get("href")
         if rel is not None and href is not None and "canonical" in rel.lower().split():
             out.canonical = href.strip() or None

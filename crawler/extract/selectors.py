@@ -10,6 +10,8 @@ from lxml import etree
 from parsel import Selector, SelectorList
 from w3lib.html import strip_html5_whitespace
 
+from .tree import tagged
+
 # Python's \s is Unicode-aware: NBSP, thin spaces, ideographic space collapse; ZWNJ/ZWJ are not spaces.
 _SPACES = re.compile(r"\s+")
 
@@ -23,17 +25,19 @@ _INVISIBLE = frozenset("script style noscript template".split())
 
 
 def collapse(text: str) -> str:
-    """Strip and collapse whitespace runs inside each line; keep line breaks, drop edge blank lines."""
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return "\n".join(lines).strip("\n")
+    """Strip and collapse whitespace runs inside each line; keep line breaks, drop edge blank lines.
+
+    `" ".join(line.split())` is `_SPACES.sub(" ", line).strip()`: str.split() splits on exactly what \\s
+    matches, in C without the regex machinery (here and below: a third of the time on long texts).
+    """
+    return "\n".join([" ".join(line.split()) for line in text.split("\n")]).strip("\n")
 
 
 def one_line(text: str | None) -> str | None:
     """A single-line value (title, author, tag): every whitespace run, newlines too, becomes a space."""
     if text is None:
         return None
-    text = _SPACES.sub(" ", text).strip()
-    return text or None
+    return " ".join(text.split()) or None
 
 
 def element_text(node: Selector | etree._Element) -> str:
@@ -43,7 +47,7 @@ def element_text(node: Selector | etree._Element) -> str:
         return collapse(el)
     if not len(el) and isinstance(el.tag, str) and el.tag.lower() not in _INVISIBLE and el.tag.lower() != "br":
         # Most paragraphs are one text node: the walk below gives its whitespace-collapsed text.
-        return _SPACES.sub(" ", el.text or "").strip()
+        return " ".join((el.text or "").split())
     lines: list[list[str]] = [[]]
 
     def soft_break() -> None:
@@ -75,7 +79,9 @@ def element_text(node: Selector | etree._Element) -> str:
             stack.extend((child, False) for child in reversed(e))
             continue
         stack.append((e, True))  # invisible, br, comment: only the tail is text
-    return collapse("\n".join(_SPACES.sub(" ", "".join(parts)) for parts in lines))
+    # Each line's whitespace runs (newlines inside text nodes too) collapsed, then collapse(): the same as
+    # joining the collapsed lines with newlines and dropping blank edge lines.
+    return "\n".join([" ".join("".join(parts).split()) for parts in lines]).strip("\n")
 
 
 def run(root: Selector, selector: str) -> SelectorList:
@@ -115,6 +121,8 @@ def images(
     root: Selector, containers: Sequence[str] | str | None, hero: Sequence[str] | str | None, page_url: str
 ) -> list[dict[str, str | None]]:
     """[{url, caption}] from the first container selector that yields an image, else the hero image."""
+    if not _as_list(containers) and not _as_list(hero):
+        return []  # no selectors (a generic page): nothing to resolve the base URL for
     base = base_url(root, page_url)
     for selector in _as_list(containers):
         found = _unique(_container_image(node, base) for node in run(root, selector))
@@ -129,7 +137,13 @@ def images(
 
 def base_url(root: Selector, page_url: str) -> str:
     """The page URL, or its `<base href>` which is what browsers resolve relative links against."""
-    href = root.xpath("//base/@href").get()
+    doc = root.root
+    if isinstance(doc, etree._Element):
+        # `root.xpath("//base/@href").get()` without parsel's per-call XPath setup (a tenth of a millisecond).
+        bases = tagged(root, "base")
+        href = next((h for h in (el.get("href") for el in bases) if h is not None), None)
+    else:
+        href = root.xpath("//base/@href").get()
     return urljoin(page_url, strip_html5_whitespace(href)) if href else page_url
 
 

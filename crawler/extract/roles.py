@@ -1,0 +1,128 @@
+"""Which roles (lead, byline, tags, breadcrumbs, kicker, date, modified) an element's class and id words name.
+
+Words are split on -, _, whitespace and camelCase; a role is named word for word (dates also inside a word:
+`newsdate`). Every answer is cached: per class string, and per word, since words recur across class names
+and sites far more than whole class strings do.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from lxml import etree
+
+# class/id words (split on -, _, camelCase) that name an element's role, word for word.
+_WORDS = {
+    "lead": "lead lede leadtext intro introduction summary excerpt standfirst dek deck subtitle subtitel "
+            "subheadline subhead strapline abstract sapo chapo",
+    "author": "author authors byline writer reporter journalist correspondent kateb creator",
+    "tags": "tag tags tagcloud keyword keywords topics hashtags",
+    "crumbs": "breadcrumb breadcrumbs crumbs crumb pathway navpath path",
+    # A kicker: the section's name as a short link or label just above the headline.
+    "kicker": "category categories cat kicker rubric section overline supertitle",
+}
+_ROLE_WORDS = {name: frozenset(ws.split()) for name, ws in _WORDS.items()}
+_WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# Date roles: compounds count (`newsdate`, `posttime`); "update" is a modification, not a publication.
+_DATE_ROLE = re.compile(r"date|time|stamp|published|publish|posted|created|^(meta|info|details)$")
+MODIFIED_ROLE = re.compile(r"updat|modif|edited|lastmod|revised|changed")
+ROLES = (*_ROLE_WORDS, "date", "modified")
+_REL = re.compile(r"author|tag|category", re.I)
+
+
+def words(el: etree._Element) -> list[str]:
+    """The class and id of an element as lower-case words: `storyLead article-intro` -> story, lead, ..."""
+    return list(_words_of(f"{el.get('class') or ''} {el.get('id') or ''}"))
+
+
+@lru_cache(maxsize=8192)
+def _words_of(raw: str) -> tuple[str, ...]:
+    return tuple(_split_words(raw))
+
+
+def _split_words(raw: str) -> list[str]:
+    """`raw` split on -, _, whitespace and camelCase, lower-cased: `[w.lower() for w in _WORD_SPLIT.split(raw)
+    if w]`. On ASCII (nearly every name) the separators are split by str methods (str.split() splits on what
+    the regex \\s matches there) and only a piece with capitals is split by the camelCase regex: the two-way
+    regex tried at every position cost 7 us on a long name."""
+    if not raw.isascii():
+        return [w.lower() for w in _WORD_SPLIT.split(raw) if w]
+    pieces = raw.replace("-", " ").replace("_", " ").split()
+    if raw.islower():
+        return pieces
+    out: list[str] = []
+    for piece in pieces:
+        if piece.islower():
+            out.append(piece)
+        else:
+            out.extend(w.lower() for w in _CAMEL.split(piece) if w)
+    return out
+
+
+def has_role(el: etree._Element, pattern: re.Pattern[str]) -> bool:
+    return _has_role_of(f"{el.get('class') or ''} {el.get('id') or ''}", pattern)
+
+
+@lru_cache(maxsize=8192)
+def _has_role_of(raw: str, pattern: re.Pattern[str]) -> bool:
+    # Ancestor tests ask the same few class strings again and again (in_furniture walks up from every candidate).
+    return any(pattern.match(w) for w in _words_of(raw))
+
+
+def scan_one(el: etree._Element) -> list[str]:
+    """The roles an element's class/id words name (most elements: none, found by one regex)."""
+    return list(_roles_of(el.get("class"), el.get("id")))
+
+
+def _roles_of(cls: str | None, ident: str | None) -> tuple[str, ...]:
+    # A word is never split across class and id, so the roles of both are the union of each one's roles;
+    # class strings repeat all over a page and across pages, hence the cache (ids repeat less, same cache).
+    in_class = _scan_raw(cls) if cls else ()
+    in_id = _scan_raw(ident) if ident else ()
+    if in_class and in_id:
+        return tuple(name for name in ROLES if name in in_class or name in in_id)
+    return in_class or in_id
+
+
+@lru_cache(maxsize=8192)
+def _scan_raw(raw: str) -> tuple[str, ...]:
+    """The roles `raw`'s words name, in ROLES order: the union of each whitespace-separated token's (no word
+    spans whitespace), and a token's are the union of its words'. New class strings are mostly new
+    combinations of tokens seen before (`col-md-8`, `clearfix`, `post-title`), so a token costs a lookup."""
+    tokens = raw.split()
+    if len(tokens) == 1:
+        return _token_roles(tokens[0])
+    hits = list(filter(None, map(_token_roles, tokens)))
+    if not hits:
+        return ()
+    if len(hits) == 1:
+        return hits[0]  # already in ROLES order
+    found = {name for roles in hits for name in roles}
+    return tuple(name for name in ROLES if name in found)
+
+
+@lru_cache(maxsize=16384)
+def _token_roles(token: str) -> tuple[str, ...]:
+    if token.isascii() and token.islower():  # _split_words(token), inlined: most tokens
+        split = token.replace("-", " ").replace("_", " ").split()
+    else:
+        split = _split_words(token)
+    hits = list(filter(None, map(_word_roles, split)))
+    if not hits:
+        return ()
+    if len(hits) == 1:
+        return hits[0]
+    found = {name for roles in hits for name in roles}
+    return tuple(name for name in ROLES if name in found)
+
+
+@lru_cache(maxsize=16384)
+def _word_roles(w: str) -> tuple[str, ...]:
+    found = [name for name, role_words in _ROLE_WORDS.items() if w in role_words]
+    if _DATE_ROLE.search(w):
+        found.append("date")
+    if MODIFIED_ROLE.search(w):
+        found.append("modified")
+    return tuple(found)
