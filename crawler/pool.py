@@ -59,6 +59,11 @@ class _Worker:
     """One worker process and the parent's end of its pipe."""
 
     def __init__(self, context: Any, args: tuple[Any, ...]) -> None:
+        # A forced stop (ExtractPool.terminate, on the crawl's thread) and the worker's own thread may both
+        # end it: the pipe must be closed once, or the second close hits a descriptor number that is
+        # closed, or already reused by another file of the crawl.
+        self._ended = threading.Lock()
+        self._done = False
         self.conn, child = context.Pipe()
         self.process = context.Process(target=serve, name="newsarchive-extract", args=(child, *args), daemon=True)
         self.process.start()
@@ -73,7 +78,15 @@ class _Worker:
             raise PoolBroken(f"an extraction worker died while starting (exit code {self.process.exitcode})") \
                 from None
 
+    def _end(self) -> bool:
+        """True for the one caller that ends this worker."""
+        with self._ended:
+            first, self._done = not self._done, True
+        return first
+
     def kill(self) -> None:
+        if not self._end():
+            return
         self.process.kill()
         self.process.join()
         self.conn.close()
@@ -87,6 +100,8 @@ class _Worker:
                 cpu = float(self.conn.recv()[1])
         except (EOFError, OSError):
             pass
+        if not self._end():
+            return cpu
         self.process.join(STOP_TIMEOUT)
         if self.process.is_alive():
             self.process.kill()
