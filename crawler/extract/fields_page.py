@@ -77,8 +77,18 @@ class Page:
         read = _READ
         for el in self.root.root.iter(etree.Element):
             keys = el.keys()
-            if not keys or (len(keys) == 1 and keys[0] not in read):
-                continue  # no attribute this walk reads (a bare <a href>, <img src>): nothing more to test
+            if len(keys) == 1:
+                # One attribute (most elements that have any): a class alone is the common case, and then
+                # none of the tests of the other attributes below can hold.
+                key = keys[0]
+                if key == "class":
+                    for name in scan_raw(el.get("class") or ""):
+                        roles[name].append(el)
+                    continue
+                if key not in read:
+                    continue  # no attribute this walk reads (a bare <a href>, <img src>): nothing more to test
+            elif not keys:
+                continue
             # _roles_of(class, id), inlined: this runs for every element with a class or id
             if "class" in keys:
                 found = scan_raw(el.get("class") or "")

@@ -12,6 +12,8 @@ from functools import lru_cache
 
 from lxml import etree
 
+from .names import CACHE_SIZE
+
 # class/id words (split on -, _, camelCase) that name an element's role, word for word.
 _WORDS = {
     "lead": "lead lede leadtext intro introduction summary excerpt standfirst dek deck subtitle subtitel "
@@ -37,7 +39,7 @@ def words(el: etree._Element) -> list[str]:
     return list(_words_of(f"{el.get('class') or ''} {el.get('id') or ''}"))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=CACHE_SIZE)
 def _words_of(raw: str) -> tuple[str, ...]:
     return tuple(_split_words(raw))
 
@@ -65,7 +67,7 @@ def has_role(el: etree._Element, pattern: re.Pattern[str]) -> bool:
     return _has_role_of(f"{el.get('class') or ''} {el.get('id') or ''}", pattern)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=CACHE_SIZE)
 def _has_role_of(raw: str, pattern: re.Pattern[str]) -> bool:
     # Ancestor tests ask the same few class strings again and again (in_furniture walks up from every candidate).
     return any(pattern.match(w) for w in _words_of(raw))
@@ -86,7 +88,7 @@ def _roles_of(cls: str | None, ident: str | None) -> tuple[str, ...]:
     return in_class or in_id
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=CACHE_SIZE)
 def _scan_raw(raw: str) -> tuple[str, ...]:
     """The roles `raw`'s words name, in ROLES order: the union of each whitespace-separated token's (no word
     spans whitespace), and a token's are the union of its words'. New class strings are mostly new
@@ -103,7 +105,7 @@ def _scan_raw(raw: str) -> tuple[str, ...]:
     return tuple(name for name in ROLES if name in found)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=CACHE_SIZE)
 def _token_roles(token: str) -> tuple[str, ...]:
     if token.isascii() and token.islower():  # _split_words(token), inlined: most tokens
         split = token.replace("-", " ").replace("_", " ").split()
@@ -118,7 +120,7 @@ def _token_roles(token: str) -> tuple[str, ...]:
     return tuple(name for name in ROLES if name in found)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=CACHE_SIZE)
 def _word_roles(w: str) -> tuple[str, ...]:
     found = [name for name, role_words in _ROLE_WORDS.items() if w in role_words]
     if _DATE_ROLE.search(w):
