@@ -150,3 +150,33 @@ def test_one_ingest_per_archive_and_status_json(tmp_path, redis_srv):
     assert (code, json.loads(out)) == (0, {"written": 0, "runs_finished": 0, "runs_seeded": 0,
                                                 "prepared_ahead": 0, "prepared_here": 0})
     assert run_cli("ingest", "--db", str(db), "--redis", redis_srv.url, "--batch", "0").returncode == 2
+
+
+def test_max_pages_counts_the_runs_requests_not_each_workers(redis_srv):
+    """`--max-pages 8`: eight requests in the whole run, whichever of its workers makes them."""
+    from types import SimpleNamespace
+
+    from scrapy.settings import Settings
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from crawler.cluster.keys import connect
+    from crawler.cluster.spider import ClusterSpider
+
+    def spider() -> SimpleNamespace:
+        crawler = SimpleNamespace(stats=MemoryStatsCollector(SimpleNamespace(settings=Settings())))
+        return SimpleNamespace(config=SimpleNamespace(max_pages=8), server=connect(redis_srv.url), run="r1",
+                               crawler=crawler, scheduled=0)
+
+    one, two = spider(), spider()
+    allowed = [ClusterSpider._budget_left(s) for _ in range(6) for s in (one, two)]  # type: ignore[arg-type]
+    assert allowed == [True] * 8 + [False] * 4
+    assert (one.scheduled, two.scheduled) == (4, 4)
+    assert one.crawler.stats.get_value("spider/max_pages_reached") == 2
+
+
+def test_max_pages_in_a_clustered_crawl(tmp_path, redis_srv):
+    with DemoServer(day=1) as site:
+        writer = ingest(tmp_path / "cluster.db", redis_srv.url, log=tmp_path / "ingest.log")
+        reports = cluster_crawl(redis_srv.url, site.base_url, "--max-pages", "8")
+        stop_ingest(writer, redis_srv.url, 1, tmp_path / "cluster.db")
+    assert sum(r["stats"].get("cluster/handed_off", 0) for r in reports) == 8

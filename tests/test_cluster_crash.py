@@ -57,6 +57,7 @@ def archived(db: Path) -> dict[str, Any]:
         "versions": q("SELECT count(*), count(DISTINCT article_key) FROM versions")[0],
         "new_fetches": q("SELECT count(*) FROM fetches WHERE outcome = 'new'")[0][0],
         "crawls": q("SELECT outcome FROM crawls"),
+        "field_articles": [json.loads(c or "{}").get("articles") for (c,) in q("SELECT field_counts FROM crawls")],
         "titles_right": q("SELECT count(*) FROM versions v JOIN articles a ON a.key = v.article_key "
                           "WHERE v.title LIKE '% ' || a.article_id || ' %'")[0][0],
     }
@@ -105,6 +106,8 @@ def test_sigkill_at_a_random_moment_loses_nothing(tmp_path, redis_srv, victim):
     assert got["versions"] == (N_ARTICLES, N_ARTICLES)  # no article twice, no version twice
     assert (got["new_fetches"], got["titles_right"], got["crawls"]) == (N_ARTICLES, N_ARTICLES, [("completed",)])
     assert summary["runs_finished"] == 1
+    if victim == "ingest":  # each article item counted once in the crawl's field shares, across the restarts
+        assert got["field_articles"] == [N_ARTICLES]
     if victim == "worker":  # the killed workers held leases: the others took their requests over
         assert sum(r["stats"].get("cluster/reclaimed", 0) for r in reports) > 0
     if victim == "worker_sigterm":  # the stopped workers handed back what they held: no lease ran out

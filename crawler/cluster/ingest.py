@@ -7,7 +7,7 @@ import logging
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -15,53 +15,19 @@ from typing import Any
 from itemadapter import ItemAdapter
 
 from archive.batch import write_batch
-from archive.health import FieldCounts, save as save_health
+from archive.health import FieldCounts
 from archive.lock import CrawlLock
 from archive.rechecks import candidates
 from archive.schema import batches
 from archive.store import Archive
 from crawler.cluster import runs
+from crawler.cluster.cursor import MARKER, TALLY, CursorArchive, create_tables, run_errors
 from crawler.cluster.keys import GROUP, SEED_REQUESTS, STREAM, connect, run_key
 from crawler.cluster.stream import decode
 
 logger = logging.getLogger(__name__)
-MARKER = "cluster_cursor"  # the batch's own entry: its stream ids, written inside write_batch's transaction
-TABLES = """
-CREATE TABLE IF NOT EXISTS cluster_runs (run TEXT PRIMARY KEY, crawl_id INTEGER NOT NULL,
-                                         finished INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS cluster_stream (stream_id TEXT PRIMARY KEY, run TEXT NOT NULL);
-"""
 STATE_COLUMNS = "rowid, key, url, status, etag, last_modified, next_check_at, last_checked_at"
 BUSY_RETRIES = 3
-
-
-class CursorError(RuntimeError):
-    """The applied stream ids could not be recorded: not an item's error (archive.batch.ITEM_ERRORS), so
-    write_batch rolls the whole batch back; nothing of it is acknowledged."""
-
-
-class CursorArchive:
-    """What write_batch sees as the archive: the Archive's writes, plus the MARKER item that records the
-    batch's stream ids in `cluster_stream` inside the same transaction (a redelivered id is then skipped)."""
-
-    def __init__(self, archive: Archive) -> None:
-        self.archive, self.db = archive, archive.db
-
-    def batch_scope(self) -> Any:
-        return self.archive.batch_scope()
-
-    def record_article(self, crawl_id: int, item: Mapping[str, Any]) -> str:
-        return self.archive.record_article(crawl_id, item)
-
-    def record_observation(self, crawl_id: int, item: Mapping[str, Any]) -> str:
-        if item.get("kind") != MARKER:
-            return self.archive.record_observation(crawl_id, item)
-        try:
-            self.db.conn.executemany("INSERT INTO cluster_stream (stream_id, run) VALUES (?, ?)",
-                                     [(sid, item["run"]) for sid in item["ids"]])
-        except sqlite3.Error as exc:
-            raise CursorError(f"stream ids not recorded: {exc}") from exc
-        return "cursor"
 
 
 def text(value: Any) -> str:
@@ -75,11 +41,9 @@ class Ingest:
         self.lock = CrawlLock(db).acquire()
         self.archive = Archive(db)
         self.cursor = CursorArchive(self.archive)
-        self.archive.db.conn.executescript(TABLES)
+        create_tables(self.archive.db.conn)
         self.server = connect(url)
         self.batch, self.consumer, self.block_ms = batch, consumer, block_ms
-        self.errors: dict[str, int] = defaultdict(int)   # per run: items the archive refused (their own error)
-        self.health: dict[str, FieldCounts] = defaultdict(FieldCounts)
         self.written = self.runs_finished = self.seeded = 0
         self.counts: dict[str, int] = defaultdict(int)  # write_batch's: store/prepared_ahead, store/prepared_here
 
@@ -147,14 +111,14 @@ class Ingest:
         counts: dict[str, int] = {}
         for run, found in by_run.items():
             items = [item for _, item in found]
+            health = FieldCounts()
             for item in items:
                 if item.get("kind") == "article":
-                    self.health[run].add(ItemAdapter(item))
-            marker = {"kind": MARKER, "run": run, "ids": [sid for sid, _ in found]}
-            results = self._write_batch(self.crawl_for(run), [marker, *items])
-            for item, result in zip(items, results[1:]):
+                    health.add(ItemAdapter(item))
+            marker = {"kind": MARKER, "run": run, "ids": [sid for sid, _ in found], "health": health.as_dict()}
+            results = self._write_batch(self.crawl_for(run), [marker, *items, {"kind": TALLY, "run": run}])
+            for item, result in zip(items, results[1:-1]):
                 if isinstance(result, BaseException):
-                    self.errors[run] += 1
                     logger.error("not stored %s: %s: %s", item.get("url"), type(result).__name__, result)
             counts[run] = len(items)
         # Only now, after every COMMIT: acknowledged and dropped from the stream (its pages leave Redis' memory).
@@ -208,11 +172,9 @@ class Ingest:
         if row and not row[1]:
             self.catch_up(sid)
             crawl_id = int(row[0])
-            outcome = "failed: store_error" if self.errors.pop(run, 0) else "completed"
-            try:
-                save_health(self.archive.db, crawl_id, self.health.pop(run, FieldCounts()))
-            except sqlite3.Error as exc:  # a report only; the outcome below is the record
-                logger.warning("crawl %s: field shares not saved (%s)", crawl_id, exc)
+            # Refusals and field counts were recorded with each batch (crawler/cluster/cursor.py): an ingest
+            # restarted mid-run still knows those of the batches before it.
+            outcome = "failed: store_error" if run_errors(self.archive.db.conn, run) else "completed"
             with self.transaction():
                 self.archive.finish_crawl(crawl_id, outcome)
                 self.archive.db.execute("UPDATE cluster_runs SET finished = 1 WHERE run = ?", [run])

@@ -79,5 +79,15 @@ class ClusterSpider(NewsSpider):
         return
         yield  # an async generator that yields nothing
 
+    def _budget_left(self) -> bool:
+        """`--max-pages` counts the run's requests, whichever worker makes them (one counter in Redis): N
+        workers stop where one plain crawl would, not at N times the budget."""
+        limit = self.config.max_pages
+        if limit and self.server.incr(run_key(self.run, "scheduled")) > limit:
+            self.crawler.stats.inc_value("spider/max_pages_reached")
+            return False
+        self.scheduled += 1
+        return True
+
     def open_rechecker(self) -> RedisRechecker:  # type: ignore[override]
         return RedisRechecker(self.server, self.run)

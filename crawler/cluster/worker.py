@@ -41,7 +41,7 @@ def worker_settings(run: str, url: str, site: str) -> dict[str, Any]:
 def run_fields(config: Any) -> dict[str, str]:
     site = config.site
     return {"site": site.name, "editions": ",".join(config.editions), "base_url": site.base_url or "",
-            "site_source": site.source or "", "recheck": config.recheck}
+            "site_source": site.source or "", "recheck": config.recheck, "max_pages": str(config.max_pages or 0)}
 
 
 def wait_seeded(server: Any, run: str, timeout: float) -> str:
