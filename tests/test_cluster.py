@@ -180,3 +180,23 @@ def test_max_pages_in_a_clustered_crawl(tmp_path, redis_srv):
         reports = cluster_crawl(redis_srv.url, site.base_url, "--max-pages", "8")
         stop_ingest(writer, redis_srv.url, 1, tmp_path / "cluster.db")
     assert sum(r["stats"].get("cluster/handed_off", 0) for r in reports) == 8
+
+
+def test_a_site_that_answers_nothing_fails_the_run_in_the_archive_and_every_worker(tmp_path, redis_srv):
+    """As a plain crawl: no home page, listing or feed answered in the whole run -> `failed: entry_pages_failed`
+    in `crawls` and exit 1, never a `completed` crawl of nothing."""
+    import sqlite3
+
+    from tests.redis_server import free_port
+
+    db = tmp_path / "cluster.db"
+    writer = ingest(db, redis_srv.url, log=tmp_path / "ingest.log")
+    down = f"http://127.0.0.1:{free_port()}"  # nothing listens there: every request is refused
+    procs = [worker(redis_srv.url, down, log=tmp_path / f"w{n}.log") for n in (1, 2)]
+    results = [finish(proc) for proc in procs]
+    stop_ingest(writer, redis_srv.url, 1, db)
+    assert [code for code, _ in results] == [1, 1]
+    reports = [json.loads(out) for _, out in results]
+    assert [r["run_failed"] for r in reports] == ["entry_pages_failed"] * 2
+    assert reports[0]["run_discovery"]["ok"] == 0 and reports[0]["run_discovery"]["failed"] > 0
+    assert sqlite3.connect(db).execute("SELECT outcome FROM crawls").fetchall() == [("failed: entry_pages_failed",)]

@@ -92,7 +92,7 @@ class Ingest:
             if fields.get(b"kind") == b"end":
                 self.write(pending)
                 pending = []
-                self.finish(text(fields[b"run"]), text(sid))
+                self.finish(text(fields[b"run"]), text(sid), fields)
             else:
                 pending.append((text(sid), fields))
         self.write(pending)
@@ -166,15 +166,20 @@ class Ingest:
             self.archive.db.execute("INSERT INTO cluster_runs (run, crawl_id) VALUES (?, ?)", [run, crawl_id])
         return crawl_id
 
-    def finish(self, run: str, sid: str) -> None:
-        """The run's end mark: every item of the run is before it in the stream, so all are written now."""
+    def finish(self, run: str, sid: str, mark: dict[bytes, bytes] | None = None) -> None:
+        """The run's end mark: every item of the run is before it in the stream, so all are written now.
+        The mark's discovery counts fail a run in which no home page, listing, feed or sitemap answered."""
         row = self.archive.db.execute("SELECT crawl_id, finished FROM cluster_runs WHERE run = ?", [run]).fetchone()
         if row and not row[1]:
             self.catch_up(sid)
             crawl_id = int(row[0])
             # Refusals and field counts were recorded with each batch (crawler/cluster/cursor.py): an ingest
             # restarted mid-run still knows those of the batches before it.
-            outcome = "failed: store_error" if run_errors(self.archive.db.conn, run) else "completed"
+            mark = mark or {}
+            down = runs.entry_pages_failed(int(mark.get(b"discovery_ok") or 0),
+                                           int(mark.get(b"discovery_failed") or 0))
+            outcome = ("failed: store_error" if run_errors(self.archive.db.conn, run)
+                       else "failed: entry_pages_failed" if down else "completed")
             with self.transaction():
                 self.archive.finish_crawl(crawl_id, outcome)
                 self.archive.db.execute("UPDATE cluster_runs SET finished = 1 WHERE run = ?", [run])

@@ -29,12 +29,16 @@ return {1, ARGV[1]}
 """
 # The run ends once: running, the queue empty and no lease held. The end mark goes into the stream after
 # every item (each was added before its request's lease was released), the run's sets are dropped.
+# The end mark carries the run's discovery counts (home pages, listings, feeds, sitemaps answered or
+# failed, added by each worker before it releases their leases): ingest fails a crawl none of them answered.
 END = """
 if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 0 end
 if redis.call('ZCARD', KEYS[2]) > 0 or redis.call('ZCARD', KEYS[3]) > 0 then return 0 end
 local now = redis.call('TIME')
 redis.call('HSET', KEYS[1], 'state', 'ended', 'ended_at', now[1])
-redis.call('XADD', KEYS[4], '*', 'run', ARGV[1], 'kind', 'end')
+redis.call('XADD', KEYS[4], '*', 'run', ARGV[1], 'kind', 'end',
+          'discovery_ok', redis.call('HGET', KEYS[1], 'discovery_ok') or '0',
+          'discovery_failed', redis.call('HGET', KEYS[1], 'discovery_failed') or '0')
 if redis.call('GET', KEYS[5]) == ARGV[1] then redis.call('DEL', KEYS[5]) end
 for i = 6, #KEYS do redis.call('DEL', KEYS[i]) end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
@@ -88,3 +92,9 @@ def end(server: Any, run: str, site: str) -> bool:
 def cancel(server: Any, run: str, site: str) -> bool:
     """Withdraw a run nobody seeded (no `ingest` answered); True when it was still waiting."""
     return bool(server.eval(CANCEL, 3, run_key(run), SEED_REQUESTS, current_run(site), run, KEEP_SECONDS))
+
+
+def entry_pages_failed(ok: int, failed: int) -> bool:
+    """No discovery page of the whole run answered and some failed: the site looked down or blocked (a plain
+    crawl's OutcomeLedger check, made for the run instead of for each worker)."""
+    return failed > 0 and ok == 0

@@ -68,6 +68,7 @@ class LeasedScheduler(Scheduler):
         scheduler.outbox: list[tuple[Request, str | None]] = []
         scheduler.prefetched: deque[Request] = deque()  # leased, not yet handed to the engine
         scheduler.ledger: OutcomeLedger | None = None
+        scheduler.discovery_sent = (0, 0)  # the ledger's discovery (ok, failed) counts added to the run's hash
         scheduler.loop: task.LoopingCall | None = None
         return scheduler
 
@@ -184,6 +185,7 @@ class LeasedScheduler(Scheduler):
     def _release_done(self, slot: Any) -> None:
         done = [t for t, r in self.leased.items() if r not in slot.inprogress]
         if done:
+            self._send_discovery()  # before the leases go: the run cannot end without these counts
             # Scrapy dropped the request from `inprogress` only after its callback's output went through:
             # its items are in the stream and its links in the queue.
             self.queue.release(done)
@@ -191,6 +193,18 @@ class LeasedScheduler(Scheduler):
                 del self.leased[token]
             self.queue.server.hincrby(run_key(self.run), "done", len(done))
             self.counts.inc_value("cluster/done", len(done))
+
+    def _send_discovery(self) -> None:
+        """Add what the ledger counted since the last call to the run's `discovery_ok`/`discovery_failed`."""
+        if (ledger := self._ledger()) is None:
+            return
+        now = (ledger.discovery_ok, ledger.discovery_failed)
+        ok, failed = now[0] - self.discovery_sent[0], now[1] - self.discovery_sent[1]
+        if ok or failed:
+            pipe = self.queue.server.pipeline(transaction=True)
+            pipe.hincrby(run_key(self.run), "discovery_ok", ok).hincrby(run_key(self.run), "discovery_failed", failed)
+            pipe.execute()
+            self.discovery_sent = now
 
     def _seed(self) -> None:
         """Queue the next chunk of the run's first requests while holding the seeder lease."""

@@ -35,6 +35,8 @@ def worker_settings(run: str, url: str, site: str) -> dict[str, Any]:
                            "crawler.cluster.stream.StreamPipeline": 300},
         "NEWSARCHIVE_CLUSTER_RUN": run,
         "NEWSARCHIVE_CLUSTER_SITE": site,
+        # One worker may see only failing listings while the others' answer: the run decides (runs.py).
+        "OUTCOMES_FAIL_WITHOUT_ENTRY": False,
     }
 
 
@@ -104,10 +106,20 @@ def report(args: argparse.Namespace, run: str, stats: dict[str, Any], server: An
     reason = stats.get("finish_reason", "unknown")
     mine = {k: v for k, v in stats.items() if k.startswith(("cluster/", "outcomes/", "downloader/response_count",
                                                            "item_scraped_count", "item_dropped_count"))}
-    data = {"run": run, "finish_reason": reason, "stats": mine, "run_state": runs.meta(server, run).get("state")}
+    meta = runs.meta(server, run)
+    ok, failed = int(meta.get("discovery_ok") or 0), int(meta.get("discovery_failed") or 0)
+    down = meta.get("state") == runs.ENDED and runs.entry_pages_failed(ok, failed)
+    data = {"run": run, "finish_reason": reason, "stats": mine, "run_state": meta.get("state"),
+            "run_discovery": {"ok": ok, "failed": failed}, "run_failed": "entry_pages_failed" if down else None}
     if args.json:
         print_json(data)
     else:
         print(f"run {run}: this worker handled {stats.get('cluster/done', 0)} request(s) and sent "
               f"{stats.get('cluster/items_sent', 0)} item(s) to the stream ({reason}; run {data['run_state']})")
+    if down:
+        # As a plain crawl: exit 1, so a scheduler sees that the run archived nothing because of the site.
+        print(f"newsarchive: run {run}: no discovery page (home page, listing, feed, sitemap) answered: {failed} "
+              "failed; the site looks down or blocked (the crawl is recorded as failed: entry_pages_failed)",
+              file=sys.stderr)
+        return 1
     return 0 if reason == "finished" else 130 if reason == "shutdown" else 1
