@@ -200,3 +200,19 @@ def test_a_site_that_answers_nothing_fails_the_run_in_the_archive_and_every_work
     assert [r["run_failed"] for r in reports] == ["entry_pages_failed"] * 2
     assert reports[0]["run_discovery"]["ok"] == 0 and reports[0]["run_discovery"]["failed"] > 0
     assert sqlite3.connect(db).execute("SELECT outcome FROM crawls").fetchall() == [("failed: entry_pages_failed",)]
+
+
+def test_ingest_writes_the_runs_recheck_tiers(tmp_path, redis_srv):
+    """A worker's NEWSARCHIVE_RECHECK_TIERS reach ingest through the run: every next check 60 s after the fetch."""
+    import sqlite3
+    from datetime import datetime
+
+    db = tmp_path / "cluster.db"
+    with DemoServer(day=1) as site:
+        writer = ingest(db, redis_srv.url, log=tmp_path / "ingest.log")
+        cluster_crawl(redis_srv.url, site.base_url, "-s", "NEWSARCHIVE_RECHECK_TIERS=[[10000000000, 60]]", workers=1)
+        stop_ingest(writer, redis_srv.url, 1, db)
+    rows = sqlite3.connect(db).execute("SELECT last_checked_at, next_check_at FROM articles").fetchall()
+    gaps = {(datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds() for a, b in rows}
+    # Both times are stored to the second, from two clock reads: 60 s apart, or 61 across a second's turn.
+    assert len(rows) == 21 and gaps <= {60.0, 61.0}

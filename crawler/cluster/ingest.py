@@ -17,6 +17,7 @@ from itemadapter import ItemAdapter
 from archive.batch import write_batch
 from archive.health import FieldCounts
 from archive.lock import CrawlLock
+from archive.policy import DEFAULT_TIERS, parse_tiers
 from archive.rechecks import candidates
 from archive.schema import batches
 from archive.store import Archive
@@ -46,6 +47,7 @@ class Ingest:
         self.batch, self.consumer, self.block_ms = batch, consumer, block_ms
         self.written = self.runs_finished = self.seeded = 0
         self.counts: dict[str, int] = defaultdict(int)  # write_batch's: store/prepared_ahead, store/prepared_here
+        self.tiers: dict[str, tuple[tuple[int, int], ...]] = {}  # per run, read from its hash once
 
     def close(self) -> None:
         self.archive.close()
@@ -116,7 +118,9 @@ class Ingest:
                 if item.get("kind") == "article":
                     health.add(ItemAdapter(item))
             marker = {"kind": MARKER, "run": run, "ids": [sid for sid, _ in found], "health": health.as_dict()}
-            results = self._write_batch(self.crawl_for(run), [marker, *items, {"kind": TALLY, "run": run}])
+            crawl_id = self.crawl_for(run)
+            self.archive.tiers = self.tiers_for(run)  # read by the batch's scope (archive/scope.py)
+            results = self._write_batch(crawl_id, [marker, *items, {"kind": TALLY, "run": run}])
             for item, result in zip(items, results[1:-1]):
                 if isinstance(result, BaseException):
                     logger.error("not stored %s: %s: %s", item.get("url"), type(result).__name__, result)
@@ -128,6 +132,17 @@ class Ingest:
             pipe.hincrby(run_key(run), "written", n)
         pipe.execute()
         self.written += sum(counts.values())
+
+    def tiers_for(self, run: str) -> tuple[tuple[int, int], ...]:
+        """The run's recheck tiers (its workers' NEWSARCHIVE_RECHECK_TIERS); the defaults for a run without."""
+        if run not in self.tiers:
+            raw = runs.meta(self.server, run).get("tiers")
+            try:
+                self.tiers[run] = parse_tiers(raw)
+            except (ValueError, TypeError):
+                logger.warning("run %s: recheck tiers %r unreadable: the default tiers are used", run, raw)
+                self.tiers[run] = DEFAULT_TIERS
+        return self.tiers[run]
 
     def inc_value(self, key: str, count: int = 1) -> None:
         self.counts[key] += count

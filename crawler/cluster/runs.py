@@ -13,7 +13,7 @@ from crawler.cluster.keys import RUNS, SEED_REQUESTS, STREAM, current_run, run_k
 # the seeder lease queues the entry pages and rechecks), `running`, `ended` (queue empty, nothing in flight).
 WAITING, SEEDING, RUNNING, ENDED, CANCELLED = "waiting", "seeding", "running", "ended", "cancelled"
 # What a joining worker must share with the run it joins.
-SAME = ("editions", "base_url", "recheck", "max_pages")
+SAME = ("editions", "base_url", "recheck", "max_pages", "tiers")
 PARTS = ("requests", "dupefilter", "leases", "leased", "leased_score", "known", "due", "listed", "seeder",
          "scheduled")
 KEEP_SECONDS = 7 * 24 * 3600  # a run's hash (its counts, for `cluster status`) outlives it by a week

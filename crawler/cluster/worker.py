@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from typing import Any
@@ -43,7 +44,9 @@ def worker_settings(run: str, url: str, site: str) -> dict[str, Any]:
 def run_fields(config: Any) -> dict[str, str]:
     site = config.site
     return {"site": site.name, "editions": ",".join(config.editions), "base_url": site.base_url or "",
-            "site_source": site.source or "", "recheck": config.recheck, "max_pages": str(config.max_pages or 0)}
+            "site_source": site.source or "", "recheck": config.recheck, "max_pages": str(config.max_pages or 0),
+            # The recheck tiers ingest writes each article's next check with (NEWSARCHIVE_RECHECK_TIERS).
+            "tiers": json.dumps([list(t) for t in config.tiers])}
 
 
 def wait_seeded(server: Any, run: str, timeout: float) -> str:
