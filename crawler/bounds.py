@@ -41,13 +41,24 @@ class DiscoveryBounds:
                    max_entries=settings.getint("NEWSARCHIVE_FEED_MAX_ENTRIES", 50000),
                    max_listings=settings.getint("NEWSARCHIVE_MAX_LISTINGS", 500))
 
+    def take(self, name: str, limit: int) -> bool:
+        """One more of this crawl's `name` (listings, files) within `limit`, counted; False past it. (The
+        cluster's bounds count in Redis instead, for the whole run: crawler/cluster/bounds.py.)"""
+        if getattr(self, name) >= limit:
+            return False
+        setattr(self, name, getattr(self, name) + 1)
+        return True
+
+    def give_back(self, name: str) -> None:
+        """Un-count one taken for a request that was not made after all (the page budget ran out)."""
+        setattr(self, name, getattr(self, name) - 1)
+
     def listing_allowed(self, stats: Any) -> bool:
         """One more listing from a home page's navigation, or False (counted) past NEWSARCHIVE_MAX_LISTINGS."""
-        if self.listings >= self.max_listings:
+        if not self.take("listings", self.max_listings):
             stats.inc_value("discovery/cut")
             self.listings_cut += 1
             return False
-        self.listings += 1
         return True
 
     def listing_cut(self, spider: Any, response: Response) -> dict[str, Any] | None:
@@ -83,12 +94,13 @@ class DiscoveryBounds:
                 cut("child sitemaps on another host or port")
             elif depth + 1 > self.max_depth:
                 cut(f"child sitemaps past NEWSARCHIVE_SITEMAP_MAX_DEPTH ({self.max_depth})")
-            elif self.files >= self.max_files:
+            elif not self.take("files", self.max_files):
                 cut(f"child sitemaps past NEWSARCHIVE_SITEMAP_MAX_FILES ({self.max_files}) in this crawl")
             elif req := spider._request(url, spider.parse_feed, PRIO_SITEMAP, kind="feed",
                                         sitemap_depth=depth + 1):
-                self.files += 1
                 yield req
+            else:
+                self.give_back("files")
         for why, count in cuts.items():
             stats.inc_value("discovery/cut", count)
             yield self.cut_observation(spider, response, f"discovery cut: {count} {why} not followed")

@@ -216,3 +216,24 @@ def test_ingest_writes_the_runs_recheck_tiers(tmp_path, redis_srv):
     gaps = {(datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds() for a, b in rows}
     # Both times are stored to the second, from two clock reads: 60 s apart, or 61 across a second's turn.
     assert len(rows) == 21 and gaps <= {60.0, 61.0}
+
+
+def test_discovery_bounds_count_for_the_run_not_each_worker(redis_srv):
+    """NEWSARCHIVE_MAX_LISTINGS=3 and NEWSARCHIVE_SITEMAP_MAX_FILES=2 between two workers' bounds: 3 and 2 in all."""
+    from types import SimpleNamespace
+
+    from scrapy.settings import Settings
+    from scrapy.statscollectors import MemoryStatsCollector
+
+    from crawler.bounds import DiscoveryBounds
+    from crawler.cluster.bounds import RunBounds
+    from crawler.cluster.keys import connect
+
+    one, two = (RunBounds.of(DiscoveryBounds(max_listings=3, max_files=2), connect(redis_srv.url), "r1")
+                for _ in range(2))
+    stats = MemoryStatsCollector(SimpleNamespace(settings=Settings()))
+    assert [b.listing_allowed(stats) for _ in range(3) for b in (one, two)] == [True, True, True, False, False, False]
+    assert stats.get_value("discovery/cut") == 3 and (one.listings_cut, two.listings_cut) == (1, 2)
+    assert [b.take("files", b.max_files) for b in (one, two, one)] == [True, True, False]
+    two.give_back("files")  # its request was not made (the page budget ran out): the slot is free again
+    assert [one.take("files", one.max_files), two.take("files", two.max_files)] == [True, False]

@@ -15,7 +15,7 @@ WAITING, SEEDING, RUNNING, ENDED, CANCELLED = "waiting", "seeding", "running", "
 # What a joining worker must share with the run it joins.
 SAME = ("editions", "base_url", "recheck", "max_pages", "tiers")
 PARTS = ("requests", "dupefilter", "leases", "leased", "leased_score", "known", "due", "listed", "seeder",
-         "scheduled")
+         "scheduled", "bounds_listings", "bounds_files")
 KEEP_SECONDS = 7 * 24 * 3600  # a run's hash (its counts, for `cluster status`) outlives it by a week
 
 CLAIM = """

@@ -8,6 +8,7 @@ from typing import Any
 
 from scrapy import Request
 
+from crawler.cluster.bounds import RunBounds
 from crawler.cluster.keys import connect, run_key
 from crawler.recheck import decide
 from crawler.spiders.news import NewsSpider
@@ -73,6 +74,7 @@ class ClusterSpider(NewsSpider):
         spider.server = connect(crawler.settings.get("REDIS_URL"))
         spider.listed_keys = SharedKeys(spider.server, run_key(spider.run, "listed"))  # type: ignore[assignment]
         spider.rechecker = spider.open_rechecker()  # type: ignore[assignment]
+        spider.bounds = RunBounds.of(spider.bounds, spider.server, spider.run)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
