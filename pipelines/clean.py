@@ -74,7 +74,9 @@ class CleanPipeline:
         if adapter.get("kind") != "article":
             return item
         before = len(adapter.get("dropped") or [])
-        cleaned = clean_article(adapter.asdict(), self._boilerplate)
+        # clean_article only replaces top-level values, so a shallow copy of a dict item is enough:
+        # adapter.asdict() asks every adapter class about every string of every list (1.2 ms an article).
+        cleaned = clean_article(dict(item) if isinstance(item, dict) else adapter.asdict(), self._boilerplate)
         for name, value in cleaned.items():
             adapter[name] = value
         stats = self.crawler.stats
