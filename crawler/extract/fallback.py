@@ -33,12 +33,19 @@ def strip_site_suffix(text: str) -> str:
     if not m:
         return text
     head, site = m.group("head").strip(), m.group("site")
+    if " | " in text and text.count(" | ") == 1 and _site_name(head) and len(site.split()) >= 4:
+        return site.strip()  # "Site | Headline": the site's name leads (older CMSs put it first)
     if len(site) > _MAX_SUFFIX:
         return text
     # Only " - " is ambiguous ("Erbil - Baghdad talks resume"): a site name is short, one or two words.
     if " | " not in text and (len(site.split()) > 2 or len(site) > len(head)):
         return text
     return head
+
+
+def _site_name(text: str) -> bool:
+    """Short enough to be a site's name: one or two words, no sentence."""
+    return len(text) <= 25 and len(text.split()) <= 2
 
 
 def body(root: Selector, article_body: str | None = None, lead: str | None = None) -> tuple[list[str], str]:

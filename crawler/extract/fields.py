@@ -116,7 +116,7 @@ def author(page: Page) -> str | None:
     for el in page.rel("author") + [e for e in page.itemprop("author") if "author" not in (e.get("rel") or "")]:
         if in_furniture(el, scope) and el.tag.lower() != "link":
             continue
-        names = el.xpath(".//*[@itemprop='name']")
+        names = el.xpath(".//*[@itemprop='name' or @property='schema:name' or @property='foaf:name']")
         text = (element_text(names[0]) if names else element_text(el)) or el.get("content")
         name = clean_author(text)
         if name:

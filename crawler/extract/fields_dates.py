@@ -62,6 +62,10 @@ def visible(page: Page) -> dict[str, list[str]]:
     for el in (e for e in top.iter() if e in found):  # document order
         if any(isinstance(c.tag, str) and c.tag.lower() in ("p", "div", "ul", "table") for c in el):
             continue  # a container of blocks is a layout box, not a date
+        if el.tag != "time" and any(True for _ in el.iter("time")):
+            # A meta line holding a <time>: the <time> (its datetime) is the date, not the line's text
+            # (`<div class=news-meta>Name <time datetime=..>20 آذار 2024</time>` gave the day at 00:00).
+            continue
         if in_furniture(el, scope):
             continue
         text = element_text(el)

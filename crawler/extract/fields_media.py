@@ -21,6 +21,8 @@ _NOT_CONTENT = re.compile(r"^(avatar|author|logo|icon|icons|emoji|ad|ads|advert|
 _PLACEHOLDER = re.compile(r"(?:^|[/_.-])(?:blank|spacer|placeholder|lazy|loading|pixel|transparent|grey|gray)"
                           r"[\w-]*\.(?:gif|png|svg|jpg)(?:$|\?)|^about:", re.I)
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-full-src")
+# "img-desc", "photo-text", "image description": a picture word followed by a text word names a caption.
+_PICTURE_TEXT = re.compile(r"\b(?:img|image|photo|pic|picture|foto)\s(?:desc|description|text|title|info)\b")
 _SMALL = 80
 MAX_WRAPPERS = 6
 _MAX_CAPTION = 250  # a caption sits beside the img or beside a few single-child wrappers of it  # px: width/height attributes below this are icons and trackers
@@ -37,7 +39,7 @@ def images(scope: etree._Element | None, base: str) -> list[dict[str, str | None
         url = image_src(img, base)
         if url is None or any(i["url"] == url for i in out):
             continue
-        caption = _caption(img, scope)
+        caption = _data_caption(img, scope) or _caption(img, scope)
         out.append({"url": url, "caption": caption or one_line(img.get("alt"))})
     return out
 
@@ -118,7 +120,9 @@ def _caption(img: etree._Element, scope: etree._Element) -> str | None:
             if found:
                 return found
             if anc.tag == "figure":
-                return None
+                # `<figure><img></figure><p class="img-desc">...`: a caption-classed element right after it.
+                sibling = _next_element(anc)
+                return _caption_of(sibling) if sibling is not None and _is_caption_like(sibling) else None
     # The element right after the img, or after the img's only-child wrappers (<a><img></a>, <div><img></div>).
     el = img
     for _ in range(MAX_WRAPPERS):
@@ -165,11 +169,14 @@ def _caption_in(container: etree._Element) -> str | None:
 
 def _next_element(el: etree._Element) -> etree._Element | None:
     sibling = el.getnext()
-    while sibling is not None and not isinstance(sibling.tag, str):
-        sibling = sibling.getnext()
     # Text between the img and the next element means that element is no caption of it.
     if (el.tail or "").strip():
         return None
+    # A line break between them changes nothing (`<img><br><span class=ImageCaption>`).
+    while sibling is not None and (not isinstance(sibling.tag, str) or sibling.tag == "br"):
+        if isinstance(sibling.tag, str) and (sibling.tail or "").strip():
+            return None
+        sibling = sibling.getnext()
     return sibling
 
 
@@ -189,5 +196,18 @@ def _caption_of(el: etree._Element) -> str | None:
 
 
 def _is_caption_like(el: etree._Element) -> bool:
-    return any(any(w in word for w in _CAPTION_WORDS) for word in words(el)) or \
-        any(re.match(r"^(credit|credits|cutline|legend)$", w) for w in words(el))
+    found = words(el)
+    return any(any(w in word for w in _CAPTION_WORDS) for word in found) or \
+        any(re.match(r"^(credit|credits|cutline|legend)$", w) for w in found) or \
+        _PICTURE_TEXT.search(" ".join(found)) is not None
+
+
+def _data_caption(img: etree._Element, scope: etree._Element) -> str | None:
+    """A lightbox's caption: `data-caption` on the img or on the link around it (`<a data-fancybox
+    data-caption="...">`)."""
+    for el in (img, *_ancestors(img, scope)[:2]):
+        if el is img or el.tag == "a":
+            text = one_line(el.get("data-caption"))
+            if text and len(text) <= _MAX_CAPTION:
+                return text
+    return None
