@@ -17,7 +17,8 @@ from parsel import Selector
 from .fields_page import Page, in_furniture, marked, order, words
 from .selectors import element_text, one_line
 
-__all__ = ["Page", "title", "lead", "author", "clean_author", "tags", "section", "last_crumb"]
+__all__ = ["Page", "in_furniture", "title", "lead", "bold_lead", "author", "byline_paragraph", "clean_author", "tags", "section",
+           "last_crumb"]
 
 # "By", "بقلم", "كتب", "نووسینی" ... before a name; the colon or dash after them is optional.
 _BYLINE = re.compile(
@@ -85,6 +86,51 @@ def lead(page: Page) -> str | None:
         text = one_line(element_text(el))
         if text and _lead_like(text, page.title) and text not in paragraphs:
             return text
+    return None
+
+
+def bold_lead(page: Page) -> str | None:
+    """The body's first paragraph as the lead when it is set apart in bold as a whole (`<p><strong>..</strong></p>`)
+    and the body goes on for at least two paragraphs: a standfirst the CMS put inside the body container."""
+    start, body = page.start, page.body
+    if start is None or len(body) < 3 or not isinstance(start.tag, str) or start.tag.lower() not in ("strong", "b"):
+        return None
+    parent = start.getparent()
+    if parent is None or parent.tag != "p" or not _all_bold(parent):
+        return None
+    text = one_line(element_text(parent))
+    if text != one_line(body[0]) or not _lead_like(text, page.title) or len(text) > 400:
+        return None
+    # Only when the next paragraph opens the story with a dateline ("ERBIL (Kurdistan24) –"): the story
+    # starts there, so the bold line above it is no part of it (a bold first paragraph is often the story's).
+    return text if _DATELINE.match(body[1]) else None
+
+
+# "ERBIL (Kurdistan24) –", "هەولێر (کوردستان24)-", "WASHINGTON (Reuters) -": place, (agency), dash or colon.
+_DATELINE = re.compile(r"^[^()\n.]{2,40}\([^()\n]{2,30}\)\s*[-–—:]")
+
+# A paragraph that is only a byline: "كتب: Name", "By Name", "نووسینی: Name". Words that also open sentences
+# ("كتب", "written by") need the colon or dash; "By"/"بقلم" do not.
+_BYLINE_LINE = re.compile(
+    r"^\s*(?:(?:by|بقلم)\s*[:：\-–—]?\s+|(?:written\s+by|كتب|كتبت|إعداد|اعداد|تقرير|المحرر|مراسل|نووسینی|نووسین|"
+    r"نووسەر|ئامادەکردنی|nivîskar|amadekar|nûçe)\s*[:：\-–—]\s*)(?P<name>\S.*)$", re.I)
+_NOT_NAME = re.compile(r"[\d.!?؟;؛]")
+
+
+def byline_paragraph(body: Sequence[str]) -> tuple[int, str] | None:
+    """(index, name) of a first or last body paragraph that is only a byline; None when there is none."""
+    if len(body) < 3:
+        return None
+    for index in (0, len(body) - 1):
+        m = _BYLINE_LINE.match(body[index])
+        if not m:
+            continue
+        name = one_line(m.group("name"))
+        if not name or len(name) > 40 or len(name.split()) > 5 or _NOT_NAME.search(name):
+            continue
+        if name.isascii() and not all(w[:1].isupper() for w in name.split()):
+            continue  # "By the end of ...": a Latin-script name is capitalised
+        return index, name
     return None
 
 

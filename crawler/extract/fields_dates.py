@@ -62,10 +62,6 @@ def visible(page: Page) -> dict[str, list[str]]:
     for el in (e for e in top.iter() if e in found):  # document order
         if any(isinstance(c.tag, str) and c.tag.lower() in ("p", "div", "ul", "table") for c in el):
             continue  # a container of blocks is a layout box, not a date
-        if el.tag != "time" and any(True for _ in el.iter("time")):
-            # A meta line holding a <time>: the <time> (its datetime) is the date, not the line's text
-            # (`<div class=news-meta>Name <time datetime=..>20 آذار 2024</time>` gave the day at 00:00).
-            continue
         if in_furniture(el, scope):
             continue
         text = element_text(el)
@@ -73,10 +69,19 @@ def visible(page: Page) -> dict[str, list[str]]:
         values = [v for v in (el.get("datetime"), abbr, text) if v and v.strip() and len(v) <= _MAX_LABEL]
         if not values:
             continue
-        modified = any(_role(e, MODIFIED_ROLE) for e in (el, el.getparent()) if e is not None) \
-            or bool(_MODIFIED_LABEL.match(text))
+        modified = _modified(el, text)
+        if el.tag != "time" and any(_modified(t, element_text(t)) == modified for t in el.iter("time")):
+            # A meta line holding a <time> of the same kind: the <time> (its datetime) is the date, not the
+            # line's text (`<div class=news-meta>Name <time datetime=..>20 آذار 2024</time>` gave 00:00).
+            continue
         out["modified" if modified else "published"].extend(values)
     return out
+
+
+def _modified(el: etree._Element, text: str) -> bool:
+    """Marked as the last update by its (or its parent's) class, or by a label."""
+    return any(_role(e, MODIFIED_ROLE) for e in (el, el.getparent()) if e is not None) \
+        or bool(_MODIFIED_LABEL.match(text))
 
 
 def _role(el: etree._Element, pattern: re.Pattern[str]) -> bool:
