@@ -129,8 +129,12 @@ def extract_article(
     if images and sources.get("images") == "selector":
         # The profile names figure-like containers (hero, figures); a body photo outside any of them
         # (`<div class="wp-caption">` in the text) is still the article's: the generic layer adds it.
-        seen = {i["url"] for i in images}
-        images = [*images, *(i for i in fields_media.images(page.scope, base) if i["url"] not in seen)]
+        chosen = {i["url"]: i for i in images}
+        found = fields_media.images(page.scope, base)
+        if chosen.keys() <= {i["url"] for i in found}:
+            images = [chosen.get(i["url"], i) for i in found]  # document order, the profile's captions
+        else:
+            images = [*images, *(i for i in found if i["url"] not in chosen)]
 
     formats = list(selectors.get("date_formats") or _DEFAULT_DATE_FORMATS)
     dropped: list[dict[str, str]] = []

@@ -8,11 +8,16 @@ from lxml import etree
 from parsel import Selector
 
 from . import bodypick
+from .roles import words
 from .selectors import element_text, one_line
 
 # "Headline | Site" or "Headline - Site": the separator must have spaces around it.
 _TITLE_SUFFIX = re.compile(r"^(?P<head>.*\S)\s+[|\-–—]\s+(?P<site>[^|\-–—]+?)\s*$", re.S)
 _MAX_SUFFIX = 40
+# Class words naming the story's own title (`newstitle`, `NewsTitle`, `post-title`), and those of other titles.
+_TITLE_WORD = re.compile(r"^(?:news|post|article|story|entry|detail|details)?(?:title|headline)$")
+_NOT_TITLE = frozenset("sub subtitle site blog widget side sidebar box block module section page menu footer related "
+                       "most popular latest card teaser list".split())
 
 
 def title(root: Selector, og_title: str | None = None) -> str | None:
@@ -23,8 +28,33 @@ def title(root: Selector, og_title: str | None = None) -> str | None:
             return text
     if og_title and one_line(og_title):
         return one_line(og_title)
+    classed = _title_classed(root)
+    if classed:
+        return classed
     raw = one_line(root.xpath("string(//title[1])").get())
     return strip_site_suffix(raw) if raw else None
+
+
+def _title_classed(root: Selector) -> str | None:
+    """No h1: the first element classed as the story's title (`<td class="newstitle"><b>..`, `<span
+    class="NewsTitle">` in table layouts), a headline of 3 to 30 words outside links and furniture. The
+    <title> of such pages is often the site's name alone."""
+    top = root.root
+    if not isinstance(top, etree._Element):
+        return None
+    for el in top.iter(etree.Element):
+        raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if "itle" not in raw and "eadline" not in raw:
+            continue
+        found = words(el)
+        if not any(_TITLE_WORD.match(w) for w in found) or any(w in _NOT_TITLE for w in found):
+            continue
+        if any(isinstance(a.tag, str) and a.tag.lower() == "a" for a in el.iterancestors()) or _ignored_heading(el):
+            continue
+        text = one_line(element_text(el))
+        if text and 3 <= len(text.split()) <= 30:
+            return text
+    return None
 
 
 def strip_site_suffix(text: str) -> str:

@@ -22,12 +22,15 @@ __all__ = ["Page", "in_furniture", "title", "lead", "bold_lead", "author", "byli
 
 # "By", "بقلم", "كتب", "نووسینی" ... before a name; the colon or dash after them is optional.
 _BYLINE = re.compile(
-    r"^\s*(?:written\s+by|posted\s+by|by|بقلم|كتب|كتبت|كتبه|إعداد|اعداد|تقرير|المحرر|مراسل|نووسینی|نووسین|"
+    r"^\s*(?:written\s+by|posted\s+by|by|بقلم|بواسطة|كتب|كتبت|كتبه|إعداد|اعداد|تقرير|المحرر|مراسل|نووسینی|نووسین|"
     r"نووسەر|نوسەر|ئامادەکردنی|نوشته|nivîsandina|nivîskar|ji\s+aliyê|yazan)\s*[:：\-–—|]?\s+(?=\S)", re.I)
 _MAX_NAME = 80
+_LETTER = re.compile(r"[^\W\d_]")
+_LABEL_ONLY = re.compile(r"^\s*(?:written\s+by|posted\s+by|by|بقلم|بواسطة|كتب|إعداد|اعداد|تقرير|المحرر|نووسینی|"
+                         r"نووسەر|ئامادەکردنی)\s*[:：\-–—|]?\s*$", re.I)
 # Class words of the blocks under a headline that are not a standfirst.
-_NOT_LEAD = re.compile(r"author|byline|writer|reporter|date|time|meta|info|share|social|tag|caption|credit|"
-                       r"crumb|categor|kicker|views|comment|print|font")
+_NOT_LEAD = re.compile(r"author|byline|writer|reporter|date|time|stamp|publish|posted|meta|info|share|social|tag|"
+                       r"caption|credit|crumb|categor|kicker|views|comment|print|font")
 _BLOCKS = frozenset("p div ul ol table figure img picture video iframe form h1 h2 h3 h4 h5 h6".split())
 # "Nûçe: Name", "Reporter: Name", "تقرير: Name": one or two label words and a colon before the name.
 _LABEL = re.compile(r"^[^\W\d_]+(?:\s[^\W\d_]+)?\s*[:：]\s*(?=\S)")
@@ -111,9 +114,15 @@ _DATELINE = re.compile(r"^[^()\n.]{2,40}\([^()\n]{2,30}\)\s*[-–—:]")
 
 # A paragraph that is only a byline: "كتب: Name", "By Name", "نووسینی: Name". Words that also open sentences
 # ("كتب", "written by") need the colon or dash; "By"/"بقلم" do not.
+def _old_orthography(pattern: str) -> str:
+    """Sorani words also as older pages spell them: ە as ه + ZWNJ, ک as Arabic ك, ی as Arabic ي."""
+    return pattern.replace("ە", "(?:ە|ه\u200c?)").replace("ک", "[کك]").replace("ی", "[یي]")
+
+
 _BYLINE_LINE = re.compile(
-    r"^\s*(?:(?:by|بقلم)\s*[:：\-–—]?\s+|(?:written\s+by|كتب|كتبت|إعداد|اعداد|تقرير|المحرر|مراسل|نووسینی|نووسین|"
-    r"نووسەر|ئامادەکردنی|nivîskar|amadekar|nûçe)\s*[:：\-–—]\s*)(?P<name>\S.*)$", re.I)
+    r"^\s*(?:(?:by|بقلم)\s*[:：\-–—]?\s+|(?:written\s+by|كتب|كتبت|إعداد|اعداد|تقرير|المحرر|مراسل|"
+    + _old_orthography("نووسینی|نووسین|نووسەر|ئامادەکردنی") +
+    r"|nivîskar|amadekar|nûçe)\s*[:：\-–—]\s*)(?P<name>\S.*)$", re.I)
 _NOT_NAME = re.compile(r"[\d.!?؟;؛]")
 
 
@@ -182,10 +191,12 @@ def clean_author(text: str | None) -> str | None:
     text = one_line(text)
     if not text:
         return None
+    if _LABEL_ONLY.match(text):
+        return None  # `<div class=td-author-by>بواسطة</div>`: the label's own box, the name is beside it
     text = _BYLINE.sub("", text, count=1).strip() or text
     text = _LABEL.sub("", text, count=1).strip() or text
-    if len(text) > _MAX_NAME or len(text.split()) > 8 or "\n" in text:
-        return None
+    if len(text) > _MAX_NAME or len(text.split()) > 8 or "\n" in text or not _LETTER.search(text):
+        return None  # too long for a name, or no letter at all (a " - " separator box)
     return text
 
 
@@ -194,20 +205,38 @@ def tags(page: Page) -> list[str]:
     scope = page.scope
     # WordPress marks category links rel="category tag": a category is the section, not a tag.
     found = _unique(element_text(a) for a in page.rel("tag")
-                    if a.tag == "a" and "category" not in a.get("rel", "").lower().split() and not in_furniture(a, scope))
+                    if a.tag == "a" and "category" not in a.get("rel", "").lower().split() and not in_furniture(a, scope)
+                    and not _in_category_box(a))
     if found:
         return found
     for top in (scope, scope.getparent() if scope is not None else None):
         if top is None:
             continue
         for el in marked(page, "tags", top):
-            if in_furniture(el, scope):
+            if in_furniture(el, scope) or _holds_article(el, page):
                 continue
             links = [a for a in el.iter("a")] or [li for li in el.iter("li")]
             found = _unique(element_text(a) for a in links)
             if found:
                 return found
     return []
+
+
+def _in_category_box(a: etree._Element) -> bool:
+    """A WordPress block theme's `<div class="taxonomy-category wp-block-post-terms"><a rel=tag>`: the
+    category's terms, not tags (its box names a category and no tag)."""
+    parent = a.getparent()
+    if parent is None:
+        return False
+    found = words(parent)
+    return any(w in ("category", "categories") for w in found) and not any(w in ("tag", "tags") for w in found)
+
+
+def _holds_article(el: etree._Element, page: Page) -> bool:
+    """`<article class="post tag-budget tag-electricity">` (WordPress post classes): a box holding the headline
+    or the body's start is the article, not a tag list."""
+    return any(part is not None and (part is el or any(a is el for a in part.iterancestors()))
+               for part in (page.heading, page.start))
 
 
 def section(page: Page) -> str | None:

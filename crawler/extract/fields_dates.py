@@ -29,6 +29,7 @@ _META = {
 _MODIFIED_LABEL = re.compile(r"^\W*(?:updated|last\s+updated|modified|آخر\s+تحديث|تم\s+التحديث|تحديث|"
                              r"محدث|نوێکراوەتەوە|دوایین\s+نوێکردنەوە|rojanekirin|nûkirin|güncelleme)", re.I)
 _MAX_LABEL = 120
+_PUBLISHED_CLASS = re.compile(r"(?:^|\s)(?:entry-date|published|post-date|pubdate|date-published)(?:\s|$)", re.I)
 
 
 
@@ -79,7 +80,10 @@ def visible(page: Page) -> dict[str, list[str]]:
 
 
 def _modified(el: etree._Element, text: str) -> bool:
-    """Marked as the last update by its (or its parent's) class, or by a label."""
+    """Marked as the last update by its (or its parent's) class, or by a label. hAtom themes class the
+    publication date `entry-date updated` (microformats want an `updated`): there it is the publication."""
+    if _PUBLISHED_CLASS.search(el.get("class") or ""):
+        return False
     return any(_role(e, MODIFIED_ROLE) for e in (el, el.getparent()) if e is not None) \
         or bool(_MODIFIED_LABEL.match(text))
 

@@ -21,8 +21,8 @@ _NOT_CONTENT = re.compile(r"^(avatar|author|logo|icon|icons|emoji|ad|ads|advert|
 _PLACEHOLDER = re.compile(r"(?:^|[/_.-])(?:blank|spacer|placeholder|lazy|loading|pixel|transparent|grey|gray)"
                           r"[\w-]*\.(?:gif|png|svg|jpg)(?:$|\?)|^about:", re.I)
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-full-src")
-# "img-desc", "photo-text", "image description": a picture word followed by a text word names a caption.
-_PICTURE_TEXT = re.compile(r"\b(?:img|image|photo|pic|picture|foto)\s(?:desc|description|text|title|info)\b")
+# "img-desc", "photo-text", "pictext": a picture word followed by a text word names a caption.
+_PICTURE_TEXT = re.compile(r"\b(?:img|image|photo|pic|picture|foto)\s?(?:desc|description|text|title|info)\b")
 _SMALL = 80
 MAX_WRAPPERS = 6
 _MAX_CAPTION = 250  # a caption sits beside the img or beside a few single-child wrappers of it  # px: width/height attributes below this are icons and trackers
