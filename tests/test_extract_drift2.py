@@ -1,5 +1,5 @@
-"""The blind hold-out drift pages (tests/fixtures/pages/drift2_*, then a second round drift3_* written after the
-drift2 fixes): expected values written from what a reader sees, before the extractor ran on them; asserted
+"""The blind hold-out drift pages (tests/fixtures/pages/drift2_*, then rounds drift3_* and drift4_*, each written
+after the previous round's fixes): expected values written from what a reader sees, before the extractor ran on them; asserted
 field by field with the site profile and with the generic layers alone."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from tests.test_extract import KNOWN_GAPS, PAGE_NAMES, PAGES, extract, load_case
 
 DRIFT2 = [n for n in PAGE_NAMES if n.startswith("drift2_")]
 DRIFT3 = [n for n in PAGE_NAMES if n.startswith("drift3_")]
+DRIFT4 = [n for n in PAGE_NAMES if n.startswith("drift4_")]
 FIELDS = ["title", "lead", "body", "published_at", "modified_at", "author", "tags", "images", "section"]
 
 
@@ -45,7 +46,7 @@ def test_drift2_pages_vary_the_markup() -> None:
         assert 'id="PrintArea"' not in text
 
 
-@pytest.mark.parametrize("name", DRIFT2 + DRIFT3)
+@pytest.mark.parametrize("name", DRIFT2 + DRIFT3 + DRIFT4)
 @pytest.mark.parametrize("field", FIELDS)
 @pytest.mark.parametrize("profile", ["kurdistan24", "generic"])
 def test_drift2_field(name: str, field: str, profile: str, request: pytest.FixtureRequest) -> None:
@@ -125,3 +126,17 @@ def test_a_label_or_a_separator_alone_is_no_author() -> None:
     assert fields.clean_author("بواسطة") is None and fields.clean_author("By:") is None
     assert fields.clean_author(" - ") is None
     assert fields.clean_author("بواسطة ريبوار كريم") == "ريبوار كريم"
+
+
+def test_publisher_named_as_author_gives_way_to_the_byline() -> None:
+    doc, got, _ = _extract("drift4_jsonld_org", {})
+    assert '"author":{"@type":"Organization","name":"كوردستان24"' in (PAGES / "drift4_jsonld_org.html").read_text("utf-8")
+    assert (got["author"], got["sources"]["author"]) == ("شيلان رشيد", "generic")
+    no_byline = (PAGES / "drift4_jsonld_org.html").read_bytes().replace("بقلم".encode(), b"").replace(
+        'class="story-byline-name">شيلان رشيد'.encode(), b'class="x">')
+    other = extract(no_byline, doc["input"]["url"], doc["input"]["content_type"], selectors={})
+    assert (other["author"], other["sources"]["author"]) == ("كوردستان24", "jsonld")  # the last resort
+
+
+def test_a_date_is_no_author() -> None:
+    assert fields.clean_author("20 Nov 2019 08:00 GMT") is None

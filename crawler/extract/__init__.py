@@ -102,6 +102,7 @@ def extract_article(
         ("selector", lambda: fields.clean_author(sel.first_text(root, selectors.get("author")))),
         ("generic", lambda: fields.author(page)),
         ("generic", lambda: byline[1] if byline else None),
+        ("jsonld", lambda: fields.clean_author(", ".join(ld.site_authors))),  # the publisher named as author
     )
     section = pick(
         "section",

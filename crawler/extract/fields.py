@@ -26,6 +26,7 @@ _BYLINE = re.compile(
     r"نووسەر|نوسەر|ئامادەکردنی|نوشته|nivîsandina|nivîskar|ji\s+aliyê|yazan)\s*[:：\-–—|]?\s+(?=\S)", re.I)
 _MAX_NAME = 80
 _LETTER = re.compile(r"[^\W\d_]")
+_DATE_LIKE = re.compile(r"\d{4}|\d{1,2}:\d{2}")  # a year or a clock time: no part of a name
 _LABEL_ONLY = re.compile(r"^\s*(?:written\s+by|posted\s+by|by|بقلم|بواسطة|كتب|إعداد|اعداد|تقرير|المحرر|نووسینی|"
                          r"نووسەر|ئامادەکردنی)\s*[:：\-–—|]?\s*$", re.I)
 # Class words of the blocks under a headline that are not a standfirst.
@@ -177,6 +178,8 @@ def author(page: Page) -> str | None:
         if name:
             return name
     candidates = [el for el in marked(page, "author", page.top) if not in_furniture(el, scope)]
+    if scope is not None:  # <address>: HTML's element for the author of the article it sits in
+        candidates += [el for el in scope.iter("address") if el not in candidates and not in_furniture(el, scope)]
     # The innermost byline element first: `<div class=byline>By <a class=author-name>X</a> · date</div>`.
     inner = [el for el in candidates if not any(d in candidates for d in el.iterdescendants())]
     for el in inner + candidates:
@@ -195,8 +198,9 @@ def clean_author(text: str | None) -> str | None:
         return None  # `<div class=td-author-by>بواسطة</div>`: the label's own box, the name is beside it
     text = _BYLINE.sub("", text, count=1).strip() or text
     text = _LABEL.sub("", text, count=1).strip() or text
-    if len(text) > _MAX_NAME or len(text.split()) > 8 or "\n" in text or not _LETTER.search(text):
-        return None  # too long for a name, or no letter at all (a " - " separator box)
+    if len(text) > _MAX_NAME or len(text.split()) > 8 or "\n" in text or not _LETTER.search(text) \
+            or _DATE_LIKE.search(text):
+        return None  # too long for a name, no letter at all (a " - " box), or a date ("20 Nov 2019 08:00 GMT")
     return text
 
 
