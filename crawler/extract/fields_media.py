@@ -16,7 +16,7 @@ from .fields_page import ancestors, has_role, in_furniture, words
 from .selectors import element_text, one_line
 
 _CAPTION_WORDS = ("caption", "legend", "cutline", "phototext", "imgcaption")
-_NOT_CONTENT = re.compile(r"^(avatar|author|logo|icon|icons|emoji|ad|ads|advert|banner|sponsor|badge|profile|"
+_NOT_CONTENT = re.compile(r"^(avatar|author|writer|columnist|logo|icon|icons|emoji|ad|ads|advert|banner|sponsor|badge|profile|"
                           r"spinner|loader|pixel|tracking)$")
 _PLACEHOLDER = re.compile(r"(?:^|[/_.-])(?:blank|spacer|placeholder|lazy|loading|pixel|transparent|grey|gray)"
                           r"[\w-]*\.(?:gif|png|svg|jpg)(?:$|\?)|^about:", re.I)

@@ -29,8 +29,8 @@ _ROLE_WORDS = {name: frozenset(ws.split()) for name, ws in _WORDS.items()}
 _WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # Date roles: compounds count (`newsdate`, `posttime`); "update" is a modification, not a publication.
-_DATE_ROLE = re.compile(r"date|time|stamp|published|publish|posted|created|^(meta|info|details|when)$")
-MODIFIED_ROLE = re.compile(r"updat|modif|edited|lastmod|revised|changed")
+_DATE_ROLE = re.compile(r"date|time|stamp|published|publish|posted|created|^(meta|info|details|when|pub|upd)$")
+MODIFIED_ROLE = re.compile(r"updat|modif|edited|lastmod|revised|changed|^upd$")
 ROLES = (*_ROLE_WORDS, "date", "modified")
 _REL = re.compile(r"author|tag|category", re.I)
 
