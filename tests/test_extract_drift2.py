@@ -1,4 +1,4 @@
-"""The blind hold-out drift pages (tests/fixtures/pages/drift2_*, then rounds drift3_* .. drift6_*, each written
+"""The blind hold-out drift pages (tests/fixtures/pages/drift2_*, then rounds drift3_* .. drift7_*, each written
 after the previous round's fixes): expected values written from what a reader sees, before the extractor ran on them; asserted
 field by field with the site profile and with the generic layers alone."""
 
@@ -17,7 +17,7 @@ from tests.test_extract import KNOWN_GAPS, PAGE_NAMES, PAGES, extract, load_case
 DRIFT2 = [n for n in PAGE_NAMES if n.startswith("drift2_")]
 DRIFT3 = [n for n in PAGE_NAMES if n.startswith("drift3_")]
 DRIFT4 = [n for n in PAGE_NAMES if n.startswith("drift4_")]
-DRIFT56 = [n for n in PAGE_NAMES if n.startswith(("drift5_", "drift6_"))]
+DRIFT56 = [n for n in PAGE_NAMES if n.startswith(("drift5_", "drift6_", "drift7_"))]
 GENERIC_GAPS = {("drift6_ckb_writer_box", "section")}  # known gaps (tests/test_extract.py) the generic layer has too
 FIELDS = ["title", "lead", "body", "published_at", "modified_at", "author", "tags", "images", "section"]
 
@@ -150,3 +150,26 @@ def test_dotted_dates_and_update_boxes() -> None:
     assert got["published_at"] == "2024-06-15T10:30:00+03:00"
     doc, got, _ = _extract("drift6_egypt_months", {})
     assert (got["published_at"], got["modified_at"]) == ("2024-06-20T15:15:00+03:00", "2024-06-20T18:40:00+03:00")
+
+
+def test_classless_pages_read_link_paths_and_the_line_under_the_headline() -> None:
+    doc, got, _ = _extract("drift7_href_only", {})
+    assert 'class="m"><a href="/ar/author/12/lana-aziz">' in (PAGES / "drift7_href_only.html").read_text("utf-8")
+    assert (got["author"], got["lead"], got["published_at"]) == ("لانا عزيز", None, "2024-06-25T10:00:00+03:00")
+    assert got["tags"] == ["قلعة أربيل", "المتاحف", "التراث"]  # not the sidebar cards' links
+
+
+def test_og_title_loses_the_site_suffix_its_title_shares() -> None:
+    doc, got, _ = _extract("drift7_ckb_months", {})
+    assert (got["title"], got["sources"]["title"]) == ("کۆنگرەی ژینگەپارێزی لە سلێمانی بەڕێوەچوو", "meta")
+
+
+def test_summary_outside_the_body_box_is_the_lead_an_intro_inside_it_is_not() -> None:
+    doc, got, _ = _extract("drift7_en_summary_after", {})
+    assert got["lead"].startswith("Officials say") and got["body"][0].startswith("DUHOK (Kurdistan24)")
+    html = (PAGES / "drift7_en_summary_after.html").read_text("utf-8")
+    inside = html.replace('<p class="entry-summary">Officials', '<div class="entry-body"><p class="entry-summary">Officials') \
+        .replace('through the summer.</p>\n      <div class="entry-body">', 'through the summer.</p>')
+    assert inside.count('class="entry-body"') == 1
+    other = extract(inside.encode(), doc["input"]["url"], doc["input"]["content_type"], selectors={})
+    assert other["lead"] is None and other["body"][0] == got["lead"]  # the story's own intro paragraph

@@ -61,7 +61,7 @@ def extract_article(
     title = pick(
         "title",
         ("jsonld", lambda: one(ld.headline)),
-        ("meta", lambda: one(mt.title)),
+        ("meta", lambda: one(fallback.meta_title(mt.title, root))),
         ("selector", lambda: one(sel.first_text(root, selectors.get("title")))),
         ("generic", lambda: fields.title(root, fallback.title(root, mt.title))),
         ("fallback", lambda: fallback.title(root, mt.title)),
@@ -171,6 +171,7 @@ def extract_article(
         ("meta", lambda: absolute(mt.published)),
         ("selector", lambda: first_date(sel.all_texts(root, selectors.get("published"), in_article), "published_at")),
         ("generic", lambda: first_date(generic("published"), "published_at")),
+        ("generic", lambda: first_date(fields_dates.under_headline(page), "published_at")),
     )
     published_approx = False
     if published_at is None:

@@ -35,6 +35,15 @@ def title(root: Selector, og_title: str | None = None) -> str | None:
     return strip_site_suffix(raw) if raw else None
 
 
+def meta_title(og_title: str | None, root: Selector) -> str | None:
+    """og:title without the site suffix the page's <title> ends with too ("Headline - Site" in both)."""
+    m = _TITLE_SUFFIX.match(og_title) if og_title else None
+    if m is None:
+        return og_title
+    page = one_line(root.xpath("string(//title[1])").get()) or ""
+    return strip_site_suffix(og_title) if page.endswith(m.group("site").strip()) else og_title
+
+
 def _title_classed(root: Selector) -> str | None:
     """No h1: the first element classed as the story's title (`<td class="newstitle"><b>..`, `<span
     class="NewsTitle">` in table layouts), a headline of 3 to 30 words outside links and furniture. The

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from lxml import etree
 from parsel import Selector
 
-from .fields_page import Page, in_furniture, marked, order, words
+from .fields_page import Page, body_element, in_furniture, marked, order, words
 from .selectors import element_text, one_line
 
 __all__ = ["Page", "in_furniture", "title", "lead", "bold_lead", "author", "byline_paragraph", "clean_author", "tags", "section",
@@ -84,13 +84,30 @@ def lead(page: Page) -> str | None:
                 or (el is under and _plain_block(el, start)):
             found.append((key, el))
     paragraphs = set(page.body)
+    first = one_line(page.body[0]) if len(page.body) > 2 else None
     for _, el in sorted(found, key=lambda pair: pair[0]):
         if in_furniture(el, scope):
             continue
         text = one_line(element_text(el))
-        if text and _lead_like(text, page.title) and text not in paragraphs:
+        if not text or not _lead_like(text, page.title) or _META_LINE.search(text):
+            continue
+        # A block classed as the standfirst (`<p class="entry-summary">` between the photo and the text) that
+        # the body took as its first paragraph is still the lead (the caller drops it from the body) when it
+        # stands outside the body's container; an intro paragraph among the body's own is the story's.
+        if text not in paragraphs or (el in roles and text == first and el.tag.lower() == "p"
+                                      and not _beside_body(el, page)):
             return text
     return None
+
+
+def _beside_body(el: etree._Element, page: Page) -> bool:
+    """`el` shares its parent with the body's second paragraph (an intro inside the body's container)."""
+    second = body_element(page.root, page.body[1:2])
+    if second is None:
+        return True  # unknown: keep the paragraph in the body
+    block = next((b for b in (second, *second.iterancestors()) if isinstance(b.tag, str) and b.tag.lower() == "p"),
+                 second)
+    return block.getparent() is el.getparent()
 
 
 def bold_lead(page: Page) -> str | None:
@@ -144,6 +161,10 @@ def byline_paragraph(body: Sequence[str]) -> tuple[int, str] | None:
     return None
 
 
+# A date or a clock time: the line under a headline holding one is its byline/date line, not a standfirst.
+_META_LINE = re.compile(r"\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|(?<!\d)\d{1,2}:\d{2}(?!\d)")
+
+
 def _plain_block(el: etree._Element, start: etree._Element | None) -> bool:
     if el.tag.lower() not in ("p", "div", "h2", "h3", "h4", "span", "strong", "b"):
         return False
@@ -186,7 +207,24 @@ def author(page: Page) -> str | None:
         name = clean_author(element_text(el))
         if name:
             return name
+    # Classless markup: a link to the writer's page (`/author/12/name`, `/writer/...`) in the article.
+    for a in _linked(page, _AUTHOR_PATH):
+        name = clean_author(element_text(a))
+        if name:
+            return name
     return None
+
+
+_AUTHOR_PATH = re.compile(r"/(?:author|authors|writer|writers|columnist|columnists|reporter|reporters)/", re.I)
+_TAG_PATH = re.compile(r"/(?:tag|tags|keyword|keywords|hashtag|hashtags)/", re.I)
+
+
+def _linked(page: Page, path: re.Pattern[str]) -> list[etree._Element]:
+    """Links in the article's scope (outside its furniture) whose URL path names a writer or a tag page."""
+    scope = page.scope
+    if scope is None:
+        return []
+    return [a for a in scope.iter("a") if path.search(a.get("href") or "") and not in_furniture(a, scope)]
 
 
 def clean_author(text: str | None) -> str | None:
@@ -223,7 +261,8 @@ def tags(page: Page) -> list[str]:
             found = _unique(element_text(a) for a in links)
             if found:
                 return found
-    return []
+    # Classless markup: the article's links to tag pages (`/tag/erbil`).
+    return _unique(element_text(a) for a in _linked(page, _TAG_PATH))
 
 
 def _in_category_box(a: etree._Element) -> bool:

@@ -90,3 +90,20 @@ def _modified(el: etree._Element, text: str) -> bool:
 
 def _role(el: etree._Element, pattern: re.Pattern[str]) -> bool:
     return any(pattern.search(w) for w in words(el))
+
+
+def under_headline(page: Page) -> list[str]:
+    """The short lines right after the headline (classless layouts: `<h1>..</h1><div>Name | 2024/06/25 10:00</div>`),
+    the last resort for the publication date: most layouts print it there."""
+    heading = page.heading
+    out: list[str] = []
+    el = heading.getnext() if heading is not None else None
+    while el is not None and len(out) < 2:
+        if isinstance(el.tag, str):
+            text = element_text(el)
+            if text and len(text) <= _MAX_LABEL and not _MODIFIED_LABEL.match(text):
+                out.append(text)
+            elif text:
+                break
+        el = el.getnext()
+    return out
