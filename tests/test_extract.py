@@ -40,6 +40,7 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
     "publication <time class='entry-date updated'> as a modification (an attribute match: no element to test)",
     ("drift6_ckb_writer_box", "section"): "the section is a `opinion__label` link above the headline; 'label' as a "
     "kicker word also turned Al Jazeera's composite topic labels ('News / Afghanistan') into sections",
+    ("drift8_split_body", "section"): "the breadcrumb is a classless `<ol class='bc'>`: nothing names it a trail",
 }
 
 

@@ -1,4 +1,4 @@
-"""The blind hold-out drift pages (tests/fixtures/pages/drift2_*, then rounds drift3_* .. drift7_*, each written
+"""The blind hold-out drift pages (tests/fixtures/pages/drift2_*, then rounds drift3_* .. drift8_*, each written
 after the previous round's fixes): expected values written from what a reader sees, before the extractor ran on them; asserted
 field by field with the site profile and with the generic layers alone."""
 
@@ -17,8 +17,8 @@ from tests.test_extract import KNOWN_GAPS, PAGE_NAMES, PAGES, extract, load_case
 DRIFT2 = [n for n in PAGE_NAMES if n.startswith("drift2_")]
 DRIFT3 = [n for n in PAGE_NAMES if n.startswith("drift3_")]
 DRIFT4 = [n for n in PAGE_NAMES if n.startswith("drift4_")]
-DRIFT56 = [n for n in PAGE_NAMES if n.startswith(("drift5_", "drift6_", "drift7_"))]
-GENERIC_GAPS = {("drift6_ckb_writer_box", "section")}  # known gaps (tests/test_extract.py) the generic layer has too
+DRIFT56 = [n for n in PAGE_NAMES if n.startswith(("drift5_", "drift6_", "drift7_", "drift8_"))]
+GENERIC_GAPS = {("drift6_ckb_writer_box", "section"), ("drift8_split_body", "section")}  # known gaps (tests/test_extract.py) the generic layer has too
 FIELDS = ["title", "lead", "body", "published_at", "modified_at", "author", "tags", "images", "section"]
 
 
@@ -173,3 +173,15 @@ def test_summary_outside_the_body_box_is_the_lead_an_intro_inside_it_is_not() ->
     assert inside.count('class="entry-body"') == 1
     other = extract(inside.encode(), doc["input"]["url"], doc["input"]["content_type"], selectors={})
     assert other["lead"] is None and other["body"][0] == got["lead"]  # the story's own intro paragraph
+
+
+def test_split_body_hero_background_and_labelled_byline() -> None:
+    doc, got, _ = _extract("drift8_split_body", {})
+    assert len(got["body"]) == 4 and got["body"][2].startswith("وأضاف أن الوزارة")  # the part after the ad
+    assert all("970x250" not in i["url"] for i in got["images"])
+    doc, got, _ = _extract("drift8_bg_hero", {})
+    assert got["images"] == doc["expected"]["images"] and "<img" not in \
+        (PAGES / "drift8_bg_hero.html").read_text("utf-8").split("<main>")[1].split("</main>")[0]
+    doc, got, _ = _extract("drift8_ckb_relative_meta", {})
+    assert (got["author"], got["published_at"], got["published_approx"]) == \
+        ("دڵشاد ئەنوەر", "2026-11-23T11:00:00+03:00", False)

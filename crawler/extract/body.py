@@ -152,7 +152,20 @@ def _choose(page: Page, teasers: set[etree._Element]) -> list[etree._Element]:
             density = st[3] / st[2] if st[2] else 1
             if (st[2] > 80 and density < 0.25) or (0 < st[2] <= 80 and density == 0 and _ends_sentence(sibling)):
                 chosen.append(sibling)
+        elif sibling.tag == best.tag and best_class and _modifier_of(sibling, best) and sibling in scores \
+                and not negative_name(sibling):
+            # `text part-1` / `text part-2`: the parts of one text share their class words but a modifier;
+            # a short part scores below the threshold but is the article's all the same.
+            st = page.stats[sibling]
+            if st[2] > 80 and st[3] < st[2] * 0.1:
+                chosen.append(sibling)
     return chosen + _same_kind(best, best_score, chosen, scores, page)
+
+
+def _modifier_of(el: etree._Element, other: etree._Element) -> bool:
+    """The same class words as `other` but the last one (`newsdetail-text part-2` beside `... part-1`)."""
+    mine, theirs = (el.get("class") or "").split(), (other.get("class") or "").split()
+    return len(mine) == len(theirs) >= 2 and mine[:-1] == theirs[:-1] and mine[-1] != theirs[-1]
 
 
 def _same_kind(best: etree._Element, best_score: float, chosen: list[etree._Element],

@@ -150,15 +150,20 @@ def byline_paragraph(body: Sequence[str]) -> tuple[int, str] | None:
         return None
     for index in (0, len(body) - 1):
         m = _BYLINE_LINE.match(body[index])
-        if not m:
-            continue
-        name = one_line(m.group("name"))
-        if not name or len(name) > 40 or len(name.split()) > 5 or _NOT_NAME.search(name):
-            continue
-        if name.isascii() and not all(w[:1].isupper() for w in name.split()):
-            continue  # "By the end of ...": a Latin-script name is capitalised
-        return index, name
+        name = _byline_name(m.group("name")) if m else None
+        if name:
+            return index, name
     return None
+
+
+def _byline_name(raw: str) -> str | None:
+    """The name after a byline label, when it reads as one: short, no digits or sentence marks."""
+    name = one_line(raw)
+    if not name or len(name) > 40 or len(name.split()) > 5 or _NOT_NAME.search(name):
+        return None
+    if name.isascii() and not all(w[:1].isupper() for w in name.split()):
+        return None  # "By the end of ...": a Latin-script name is capitalised
+    return name
 
 
 # A date or a clock time: the line under a headline holding one is its byline/date line, not a standfirst.
@@ -212,6 +217,16 @@ def author(page: Page) -> str | None:
         name = clean_author(element_text(a))
         if name:
             return name
+    # A labelled byline line among the few blocks under the headline (`<div class="post-source">نووسینی: ..`).
+    el = page.heading.getnext() if page.heading is not None else None
+    for _ in range(4):
+        if el is None or el is page.start or any(d is page.start for d in el.iterdescendants()):
+            break
+        m = _BYLINE_LINE.match(one_line(element_text(el)) or "") if isinstance(el.tag, str) else None
+        name = _byline_name(m.group("name")) if m else None
+        if name:
+            return name
+        el = el.getnext()
     return None
 
 

@@ -7,12 +7,13 @@ article's scope count, minus icons, avatars, logos, ads and related-article card
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import urljoin
 
 from lxml import etree
 from w3lib.html import strip_html5_whitespace
 
-from .fields_page import ancestors, has_role, in_furniture, words
+from .fields_page import ancestors, has_role, in_furniture, order, words
 from .selectors import element_text, one_line
 
 _CAPTION_WORDS = ("caption", "legend", "cutline", "phototext", "imgcaption")
@@ -41,7 +42,48 @@ def images(scope: etree._Element | None, base: str) -> list[dict[str, str | None
             continue
         caption = _data_caption(img, scope) or _caption(img, scope)
         out.append({"url": url, "caption": caption or one_line(img.get("alt"))})
+    backgrounds = _backgrounds(scope, base, {i["url"] for i in out})
+    if backgrounds:
+        # In document order with the <img> photos (a hero photo above the text comes first).
+        keyed = [(order(el), entry) for el, entry in backgrounds]
+        keyed += [(order(img), entry) for img, entry in _placed(scope, out, base)]
+        out = [entry for _, entry in sorted(keyed, key=lambda pair: pair[0])]
     return out
+
+
+_BACKGROUND = etree.XPath(".//*[contains(@style, 'background')]")
+_CSS_URL = re.compile(r"background(?:-image)?\s*:[^;]*?url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
+_PHOTO_BOX = re.compile(r"^(hero|cover|featured|feature|image|img|photo|picture|pic|media|visual|thumb|thumbnail)$")
+
+
+def _backgrounds(scope: etree._Element, base: str, seen: set[str]) -> list[tuple[etree._Element, dict[str, str | None]]]:
+    """Photos set as a CSS background of a hero/cover/photo box (`<div class="hero" style="background-image:
+    url(..)">`) that holds a caption-classed element: the photo and its caption."""
+    out: list[tuple[etree._Element, dict[str, str | None]]] = []
+    for el in _BACKGROUND(scope):
+        m = _CSS_URL.search(el.get("style") or "")
+        if not m or not has_role(el, _PHOTO_BOX) or in_furniture(el, scope) or not _content(el, scope):
+            continue
+        url = _usable(m.group(1), base)
+        if url is None or url in seen or _PLACEHOLDER.search(url):
+            continue
+        caption = _caption_in(el)
+        if caption is None:
+            continue  # a decorative band (a section's header art); a photo shown as a background has its caption
+        seen.add(url)
+        out.append((el, {"url": url, "caption": caption}))
+    return out
+
+
+def _placed(scope: etree._Element, found: list[dict[str, str | None]],
+            base: str) -> Iterator[tuple[etree._Element, dict[str, str | None]]]:
+    """(img element, entry) for the entries found from <img>s, by their URL (first img with it)."""
+    by_url = {e["url"]: e for e in found}
+    for img in scope.iter("img", "amp-img"):
+        url = image_src(img, base)
+        entry = by_url.pop(url, None) if url else None
+        if entry is not None:
+            yield img, entry
 
 
 def image_src(img: etree._Element, base: str) -> str | None:
