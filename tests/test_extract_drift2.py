@@ -1,4 +1,4 @@
-"""The blind hold-out drift pages (tests/fixtures/pages/drift2_*, then rounds drift3_* .. drift8_*, each written
+"""The blind hold-out drift pages (tests/fixtures/pages/drift2_*, then rounds drift3_* .. drift9_*, each written
 after the previous round's fixes): expected values written from what a reader sees, before the extractor ran on them; asserted
 field by field with the site profile and with the generic layers alone."""
 
@@ -17,7 +17,7 @@ from tests.test_extract import KNOWN_GAPS, PAGE_NAMES, PAGES, extract, load_case
 DRIFT2 = [n for n in PAGE_NAMES if n.startswith("drift2_")]
 DRIFT3 = [n for n in PAGE_NAMES if n.startswith("drift3_")]
 DRIFT4 = [n for n in PAGE_NAMES if n.startswith("drift4_")]
-DRIFT56 = [n for n in PAGE_NAMES if n.startswith(("drift5_", "drift6_", "drift7_", "drift8_"))]
+DRIFT56 = [n for n in PAGE_NAMES if n.startswith(("drift5_", "drift6_", "drift7_", "drift8_", "drift9_"))]
 GENERIC_GAPS = {("drift6_ckb_writer_box", "section"), ("drift8_split_body", "section")}  # known gaps (tests/test_extract.py) the generic layer has too
 FIELDS = ["title", "lead", "body", "published_at", "modified_at", "author", "tags", "images", "section"]
 
@@ -185,3 +185,15 @@ def test_split_body_hero_background_and_labelled_byline() -> None:
     doc, got, _ = _extract("drift8_ckb_relative_meta", {})
     assert (got["author"], got["published_at"], got["published_approx"]) == \
         ("دڵشاد ئەنوەر", "2026-11-23T11:00:00+03:00", False)
+
+
+def test_a_photo_story_under_gallery_classes_keeps_its_text() -> None:
+    doc, got, _ = _extract("drift9_ckb_gallery", {})
+    assert 'class="gallery-story__intro"><p>' in (PAGES / "drift9_ckb_gallery.html").read_text("utf-8")
+    assert got["lead"] is None and len(got["body"]) == 2 and len(got["images"]) == 3
+
+
+def test_aspnet_form_page_title_from_its_title_classed_span() -> None:
+    doc, got, _ = _extract("drift9_ku_table_2016", {})
+    assert (got["title"], got["sources"]["title"]) == ("Tîma Duhokê bû şampiyonê lîga Iraqê ya ciwanan", "fallback")
+    assert got["published_at"] == "2016-06-15T09:12:00+03:00" and got["section"] == "Werzîş"

@@ -52,6 +52,11 @@ def extract(root: etree._Element) -> list[str]:
                 or not _sibling_paragraph(block, inside[i - 1])):
             keep[i] = False
     kept = [b for b, k in zip(inside, keep) if k]
+    if not kept:
+        # Every block fell to a furniture word (a photo story's `gallery-story__intro` holds its text): its
+        # prose paragraphs are the article all the same; an empty body would lose it.
+        kept = [b for b in inside if b.owner.tag == "p" and not b.caption and not b.heading and _prose(b)
+                and b.links <= b.chars * _MAX_LINK_DENSITY]
     # Before the first and after the last paragraph that reads as prose: bylines, dates, "Join the
     # conversation", gallery buttons. Between them short lines stay (subheadings, list items).
     prose = [i for i, b in enumerate(kept) if _prose(b)]

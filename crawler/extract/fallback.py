@@ -58,7 +58,8 @@ def _title_classed(root: Selector) -> str | None:
         found = words(el)
         if not any(_TITLE_WORD.match(w) for w in found) or any(w in _NOT_TITLE for w in found):
             continue
-        if any(isinstance(a.tag, str) and a.tag.lower() == "a" for a in el.iterancestors()) or _ignored_heading(el):
+        # Not _ignored_heading(): ASP.NET pages wrap everything in one <form>.
+        if any(isinstance(a.tag, str) and a.tag.lower() in ("a", "nav", "footer", "aside") for a in el.iterancestors()):
             continue
         text = one_line(element_text(el))
         if text and 3 <= len(text.split()) <= 30:

@@ -91,6 +91,8 @@ def lead(page: Page) -> str | None:
         text = one_line(element_text(el))
         if not text or not _lead_like(text, page.title) or _META_LINE.search(text):
             continue
+        if sum(1 for _ in el.iter("p")) > 1:
+            continue  # a box of paragraphs is text, not a one-block standfirst
         # A block classed as the standfirst (`<p class="entry-summary">` between the photo and the text) that
         # the body took as its first paragraph is still the lead (the caller drops it from the body) when it
         # stands outside the body's container; an intro paragraph among the body's own is the story's.
