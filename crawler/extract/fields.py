@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from lxml import etree
 from parsel import Selector
 
+from .bylines import BYLINE_LINE, byline_name, byline_paragraph
 from .fields_page import Page, body_element, in_furniture, marked, order, words
 from .selectors import element_text, one_line
 
@@ -132,42 +133,6 @@ def bold_lead(page: Page) -> str | None:
 # "ERBIL (Kurdistan24) –", "هەولێر (کوردستان24)-", "WASHINGTON (Reuters) -": place, (agency), dash or colon.
 _DATELINE = re.compile(r"^[^()\n.]{2,40}\([^()\n]{2,30}\)\s*[-–—:]")
 
-# A paragraph that is only a byline: "كتب: Name", "By Name", "نووسینی: Name". Words that also open sentences
-# ("كتب", "written by") need the colon or dash; "By"/"بقلم" do not.
-def _old_orthography(pattern: str) -> str:
-    """Sorani words also as older pages spell them: ە as ه + ZWNJ, ک as Arabic ك, ی as Arabic ي."""
-    return pattern.replace("ە", "(?:ە|ه\u200c?)").replace("ک", "[کك]").replace("ی", "[یي]")
-
-
-_BYLINE_LINE = re.compile(
-    r"^\s*(?:(?:by|بقلم)\s*[:：\-–—]?\s+|(?:written\s+by|كتب|كتبت|إعداد|اعداد|تقرير|المحرر|مراسل|"
-    + _old_orthography("نووسینی|نووسین|نووسەر|ئامادەکردنی") +
-    r"|nivîskar|amadekar|nûçe)\s*[:：\-–—]\s*)(?P<name>\S.*)$", re.I)
-_NOT_NAME = re.compile(r"[\d.!?؟;؛]")
-
-
-def byline_paragraph(body: Sequence[str]) -> tuple[int, str] | None:
-    """(index, name) of a first or last body paragraph that is only a byline; None when there is none."""
-    if len(body) < 3:
-        return None
-    for index in (0, len(body) - 1):
-        m = _BYLINE_LINE.match(body[index])
-        name = _byline_name(m.group("name")) if m else None
-        if name:
-            return index, name
-    return None
-
-
-def _byline_name(raw: str) -> str | None:
-    """The name after a byline label, when it reads as one: short, no digits or sentence marks."""
-    name = one_line(raw)
-    if not name or len(name) > 40 or len(name.split()) > 5 or _NOT_NAME.search(name):
-        return None
-    if name.isascii() and not all(w[:1].isupper() for w in name.split()):
-        return None  # "By the end of ...": a Latin-script name is capitalised
-    return name
-
-
 # A date or a clock time: the line under a headline holding one is its byline/date line, not a standfirst.
 _META_LINE = re.compile(r"\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|(?<!\d)\d{1,2}:\d{2}(?!\d)")
 
@@ -224,8 +189,8 @@ def author(page: Page) -> str | None:
     for _ in range(4):
         if el is None or el is page.start or any(d is page.start for d in el.iterdescendants()):
             break
-        m = _BYLINE_LINE.match(one_line(element_text(el)) or "") if isinstance(el.tag, str) else None
-        name = _byline_name(m.group("name")) if m else None
+        m = BYLINE_LINE.match(one_line(element_text(el)) or "") if isinstance(el.tag, str) else None
+        name = byline_name(m.group("name")) if m else None
         if name:
             return name
         el = el.getnext()
