@@ -17,6 +17,7 @@ from parsel import Selector
 from .bylines import BYLINE_LINE, byline_name, byline_paragraph
 from .fields_page import Page, body_element, in_furniture, marked, order, words
 from .selectors import element_text, one_line
+from .tree import tagged
 
 __all__ = ["Page", "in_furniture", "title", "lead", "bold_lead", "author", "byline_paragraph", "clean_author", "tags", "section",
            "last_crumb"]
@@ -172,7 +173,8 @@ def author(page: Page) -> str | None:
             return name
     candidates = [el for el in marked(page, "author", page.top) if not in_furniture(el, scope)]
     if scope is not None:  # <address>: HTML's element for the author of the article it sits in
-        candidates += [el for el in scope.iter("address") if el not in candidates and not in_furniture(el, scope)]
+        candidates += [el for el in tagged(root, "address") if el not in candidates
+                       and any(a is scope for a in el.iterancestors()) and not in_furniture(el, scope)]
     # The innermost byline element first: `<div class=byline>By <a class=author-name>X</a> · date</div>`.
     inner = [el for el in candidates if not any(d in candidates for d in el.iterdescendants())]
     for el in inner + candidates:

@@ -42,7 +42,8 @@ def images(scope: etree._Element | None, base: str) -> list[dict[str, str | None
             continue
         caption = _data_caption(img, scope) or _caption(img, scope)
         out.append({"url": url, "caption": caption or one_line(img.get("alt"))})
-    backgrounds = _backgrounds(scope, base, {i["url"] for i in out})
+    # A photo shown only as a CSS background: looked for on pages with no <img> photo (the search walks the scope).
+    backgrounds = _backgrounds(scope, base, set()) if not out else []
     if backgrounds:
         # In document order with the <img> photos (a hero photo above the text comes first).
         keyed = [(order(el), entry) for el, entry in backgrounds]
