@@ -35,7 +35,13 @@ PAGE_NAMES = sorted(p.name.removesuffix(".html") for p in PAGES.glob("*.html"))
 DRIFT_NAMES = [n for n in PAGE_NAMES if n.startswith("drift_")]
 # (page, field) that the extractor is known to get wrong today; each is asserted as a strict xfail below,
 # so the gap closing (an XPASS) fails the suite until it is removed from here.
-KNOWN_GAPS: dict[tuple[str, str], str] = {}  # (page, field) -> why; none since the generic body reads <br> text
+KNOWN_GAPS: dict[tuple[str, str], str] = {
+    ("drift3_newspaper_td", "modified_at"): "the profile's `time.updated::attr(datetime)` reads an hAtom theme's "
+    "publication <time class='entry-date updated'> as a modification (an attribute match: no element to test)",
+    ("drift6_ckb_writer_box", "section"): "the section is a `opinion__label` link above the headline; 'label' as a "
+    "kicker word also turned Al Jazeera's composite topic labels ('News / Afghanistan') into sections",
+    ("drift8_split_body", "section"): "the breadcrumb is a classless `<ol class='bc'>`: nothing names it a trail",
+}
 
 
 def load_case(name: str) -> tuple[dict[str, Any], bytes]:

@@ -68,7 +68,8 @@ def test_author_from_bylines(byline: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize("raw, expected", [
-    ("بقلم أحمد", "أحمد"), ("By: Jane Doe", "Jane Doe"), ("Bylaw Committee", "Bylaw Committee"), ("by", "by"),
+    ("بقلم أحمد", "أحمد"), ("By: Jane Doe", "Jane Doe"), ("Bylaw Committee", "Bylaw Committee"),
+    ("by", None),  # a label alone is no name
     ("  كاروان   علي ", "كاروان علي"), ("نص طويل " * 20, None), (None, None),
 ])
 def test_clean_author(raw: str | None, expected: str | None) -> None:

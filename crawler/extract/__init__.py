@@ -61,7 +61,7 @@ def extract_article(
     title = pick(
         "title",
         ("jsonld", lambda: one(ld.headline)),
-        ("meta", lambda: one(mt.title)),
+        ("meta", lambda: one(fallback.meta_title(mt.title, root))),
         ("selector", lambda: one(sel.first_text(root, selectors.get("title")))),
         ("generic", lambda: fields.title(root, fallback.title(root, mt.title))),
         ("fallback", lambda: fallback.title(root, mt.title)),
@@ -78,6 +78,10 @@ def extract_article(
             sources["body"] = body_layer
 
     page = fields.Page(root, title, body_paragraphs)  # what the generic finders share, computed on demand
+    # A "كتب: Name" / "By Name" line opening or closing the body is the byline, not article text.
+    byline = fields.byline_paragraph(body_paragraphs or [])
+    if byline:
+        body_paragraphs = [p for i, p in enumerate(body_paragraphs) if i != byline[0]]
 
     # Lead: only the page's own lead element. og:description / JSON-LD description are often the first
     # body sentence truncated by the CMS, which would then show up as a spurious lead or a duplicate.
@@ -85,7 +89,11 @@ def extract_article(
         "lead",
         ("selector", lambda: selector_lead),
         ("generic", lambda: fields.lead(page)),
+        ("generic", lambda: fields.bold_lead(page)),
     )
+    if lead and sources.get("lead") == "generic" and body_paragraphs and len(body_paragraphs) > 1 \
+            and sel.one_line(body_paragraphs[0]) == lead:
+        body_paragraphs = body_paragraphs[1:]  # the bold standfirst opened the body container
 
     author = pick(
         "author",
@@ -93,6 +101,8 @@ def extract_article(
         ("meta", lambda: fields.clean_author(mt.author)),
         ("selector", lambda: fields.clean_author(sel.first_text(root, selectors.get("author")))),
         ("generic", lambda: fields.author(page)),
+        ("generic", lambda: byline[1] if byline else None),
+        ("jsonld", lambda: fields.clean_author(", ".join(ld.site_authors))),  # the publisher named as author
     )
     section = pick(
         "section",
@@ -117,6 +127,15 @@ def extract_article(
         ("jsonld", lambda: _head_images(ld.images, base)),
         ("meta", lambda: _head_images(mt.images, base)),
     ) or []
+    if images and sources.get("images") == "selector":
+        # The profile names figure-like containers (hero, figures); a body photo outside any of them
+        # (`<div class="wp-caption">` in the text) is still the article's: the generic layer adds it.
+        chosen = {i["url"]: i for i in images}
+        found = fields_media.images(page.scope, base)
+        if chosen.keys() <= {i["url"] for i in found}:
+            images = [chosen.get(i["url"], i) for i in found]  # document order, the profile's captions
+        else:
+            images = [*images, *(i for i in found if i["url"] not in chosen)]
 
     formats = list(selectors.get("date_formats") or _DEFAULT_DATE_FORMATS)
     dropped: list[dict[str, str]] = []
@@ -128,6 +147,11 @@ def extract_article(
         parsed = parse_absolute(value, formats, tz, fetched_at=fetched_at, notes=notes)
         dropped.extend({"text": value, "reason": f"{field}: {note}"} for note in notes)
         return parsed
+
+    def in_article(el: Any) -> bool:
+        """A profile's catch-all date selector (`time`) must not read a sidebar's or a teaser's date: a match
+        in navigation, an aside, a footer or a related/comments box counts only inside the article's scope."""
+        return not fields.in_furniture(el, None) or not fields.in_furniture(el, page.scope)
 
     def first_date(values: Any, field: str) -> str | None:
         return next((d for d in (absolute(v, field) for v in values) if d), None)
@@ -145,8 +169,9 @@ def extract_article(
         "published_at",
         ("jsonld", lambda: absolute(ld.date_published)),
         ("meta", lambda: absolute(mt.published)),
-        ("selector", lambda: first_date(sel.all_texts(root, selectors.get("published")), "published_at")),
+        ("selector", lambda: first_date(sel.all_texts(root, selectors.get("published"), in_article), "published_at")),
         ("generic", lambda: first_date(generic("published"), "published_at")),
+        ("generic", lambda: first_date(fields_dates.under_headline(page), "published_at")),
     )
     published_approx = False
     if published_at is None:
@@ -162,8 +187,8 @@ def extract_article(
 
         published_at = pick(
             "published_at",
-            ("selector", lambda: relative([*sel.all_texts(root, selectors.get("relative_time")),
-                                           *sel.all_texts(root, selectors.get("published"))])),
+            ("selector", lambda: relative([*sel.all_texts(root, selectors.get("relative_time"), in_article),
+                                           *sel.all_texts(root, selectors.get("published"), in_article)])),
             ("generic", lambda: relative(generic("published"))),
         )
         published_approx = published_at is not None
@@ -171,7 +196,7 @@ def extract_article(
         "modified_at",
         ("jsonld", lambda: absolute(ld.date_modified, "modified_at")),
         ("meta", lambda: absolute(mt.modified, "modified_at")),
-        ("selector", lambda: first_date(sel.all_texts(root, selectors.get("modified")), "modified_at")),
+        ("selector", lambda: first_date(sel.all_texts(root, selectors.get("modified"), in_article), "modified_at")),
         ("generic", lambda: first_date(generic("modified"), "modified_at")),
     )
     canonical_url = pick(

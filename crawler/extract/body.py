@@ -52,6 +52,11 @@ def extract(root: etree._Element) -> list[str]:
                 or not _sibling_paragraph(block, inside[i - 1])):
             keep[i] = False
     kept = [b for b, k in zip(inside, keep) if k]
+    if not kept:
+        # Every block fell to a furniture word (a photo story's `gallery-story__intro` holds its text): its
+        # prose paragraphs are the article all the same; an empty body would lose it.
+        kept = [b for b in inside if b.owner.tag == "p" and not b.caption and not b.heading and _prose(b)
+                and b.links <= b.chars * _MAX_LINK_DENSITY]
     # Before the first and after the last paragraph that reads as prose: bylines, dates, "Join the
     # conversation", gallery buttons. Between them short lines stay (subheadings, list items).
     prose = [i for i, b in enumerate(kept) if _prose(b)]
@@ -152,7 +157,20 @@ def _choose(page: Page, teasers: set[etree._Element]) -> list[etree._Element]:
             density = st[3] / st[2] if st[2] else 1
             if (st[2] > 80 and density < 0.25) or (0 < st[2] <= 80 and density == 0 and _ends_sentence(sibling)):
                 chosen.append(sibling)
+        elif sibling.tag == best.tag and best_class and _modifier_of(sibling, best) and sibling in scores \
+                and not negative_name(sibling):
+            # `text part-1` / `text part-2`: the parts of one text share their class words but a modifier;
+            # a short part scores below the threshold but is the article's all the same.
+            st = page.stats[sibling]
+            if st[2] > 80 and st[3] < st[2] * 0.1:
+                chosen.append(sibling)
     return chosen + _same_kind(best, best_score, chosen, scores, page)
+
+
+def _modifier_of(el: etree._Element, other: etree._Element) -> bool:
+    """The same class words as `other` but the last one (`newsdetail-text part-2` beside `... part-1`)."""
+    mine, theirs = (el.get("class") or "").split(), (other.get("class") or "").split()
+    return len(mine) == len(theirs) >= 2 and mine[:-1] == theirs[:-1] and mine[-1] != theirs[-1]
 
 
 def _same_kind(best: etree._Element, best_score: float, chosen: list[etree._Element],

@@ -136,10 +136,12 @@ def _embedded(text: str, formats: list[str]) -> datetime | None:
     date = _DATE.search(text)
     if not date:
         return None
-    candidates = [date.group(0)]
+    # "15.06.2024" (Kurmanji and Turkish pages write dates with dots) is read as the slashed form.
+    day = date.group(0)
+    days = [day] if "." not in day else [day, day.replace(".", "/")]
     time = _time(text[: date.start()] + " " + text[date.end():])
-    if time:
-        candidates.insert(0, f"{date.group(0)} {time[0]:02d}:{time[1]:02d}")
+    candidates = [f"{d} {time[0]:02d}:{time[1]:02d}" for d in days] if time else []
+    candidates += days
     for candidate in candidates:
         dt = _iso(candidate) or _strptime(candidate, formats)
         if dt is not None:

@@ -29,6 +29,7 @@ _META = {
 _MODIFIED_LABEL = re.compile(r"^\W*(?:updated|last\s+updated|modified|آخر\s+تحديث|تم\s+التحديث|تحديث|"
                              r"محدث|نوێکراوەتەوە|دوایین\s+نوێکردنەوە|rojanekirin|nûkirin|güncelleme)", re.I)
 _MAX_LABEL = 120
+_PUBLISHED_CLASS = re.compile(r"(?:^|\s)(?:entry-date|published|post-date|pubdate|date-published)(?:\s|$)", re.I)
 
 
 
@@ -69,11 +70,40 @@ def visible(page: Page) -> dict[str, list[str]]:
         values = [v for v in (el.get("datetime"), abbr, text) if v and v.strip() and len(v) <= _MAX_LABEL]
         if not values:
             continue
-        modified = any(_role(e, MODIFIED_ROLE) for e in (el, el.getparent()) if e is not None) \
-            or bool(_MODIFIED_LABEL.match(text))
+        modified = _modified(el, text)
+        if el.tag != "time" and any(_modified(t, element_text(t)) == modified for t in el.iter("time")):
+            # A meta line holding a <time> of the same kind: the <time> (its datetime) is the date, not the
+            # line's text (`<div class=news-meta>Name <time datetime=..>20 آذار 2024</time>` gave 00:00).
+            continue
         out["modified" if modified else "published"].extend(values)
     return out
 
 
+def _modified(el: etree._Element, text: str) -> bool:
+    """Marked as the last update by its (or its parent's) class, or by a label. hAtom themes class the
+    publication date `entry-date updated` (microformats want an `updated`): there it is the publication."""
+    if _PUBLISHED_CLASS.search(el.get("class") or ""):
+        return False
+    return any(_role(e, MODIFIED_ROLE) for e in (el, el.getparent()) if e is not None) \
+        or bool(_MODIFIED_LABEL.match(text))
+
+
 def _role(el: etree._Element, pattern: re.Pattern[str]) -> bool:
     return any(pattern.search(w) for w in words(el))
+
+
+def under_headline(page: Page) -> list[str]:
+    """The short lines right after the headline (classless layouts: `<h1>..</h1><div>Name | 2024/06/25 10:00</div>`),
+    the last resort for the publication date: most layouts print it there."""
+    heading = page.heading
+    out: list[str] = []
+    el = heading.getnext() if heading is not None else None
+    while el is not None and len(out) < 2:
+        if isinstance(el.tag, str):
+            text = element_text(el)
+            if text and len(text) <= _MAX_LABEL and not _MODIFIED_LABEL.match(text):
+                out.append(text)
+            elif text:
+                break
+        el = el.getnext()
+    return out

@@ -7,20 +7,23 @@ article's scope count, minus icons, avatars, logos, ads and related-article card
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import urljoin
 
 from lxml import etree
 from w3lib.html import strip_html5_whitespace
 
-from .fields_page import ancestors, has_role, in_furniture, words
+from .fields_page import ancestors, has_role, in_furniture, order, words
 from .selectors import element_text, one_line
 
 _CAPTION_WORDS = ("caption", "legend", "cutline", "phototext", "imgcaption")
-_NOT_CONTENT = re.compile(r"^(avatar|author|logo|icon|icons|emoji|ad|ads|advert|banner|sponsor|badge|profile|"
+_NOT_CONTENT = re.compile(r"^(avatar|author|writer|columnist|logo|icon|icons|emoji|ad|ads|advert|banner|sponsor|badge|profile|"
                           r"spinner|loader|pixel|tracking)$")
 _PLACEHOLDER = re.compile(r"(?:^|[/_.-])(?:blank|spacer|placeholder|lazy|loading|pixel|transparent|grey|gray)"
                           r"[\w-]*\.(?:gif|png|svg|jpg)(?:$|\?)|^about:", re.I)
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-full-src")
+# "img-desc", "photo-text", "pictext": a picture word followed by a text word names a caption.
+_PICTURE_TEXT = re.compile(r"\b(?:img|image|photo|pic|picture|foto)\s?(?:desc|description|text|title|info)\b")
 _SMALL = 80
 MAX_WRAPPERS = 6
 _MAX_CAPTION = 250  # a caption sits beside the img or beside a few single-child wrappers of it  # px: width/height attributes below this are icons and trackers
@@ -37,9 +40,51 @@ def images(scope: etree._Element | None, base: str) -> list[dict[str, str | None
         url = image_src(img, base)
         if url is None or any(i["url"] == url for i in out):
             continue
-        caption = _caption(img, scope)
+        caption = _data_caption(img, scope) or _caption(img, scope)
         out.append({"url": url, "caption": caption or one_line(img.get("alt"))})
+    # A photo shown only as a CSS background: looked for on pages with no <img> photo (the search walks the scope).
+    backgrounds = _backgrounds(scope, base, set()) if not out else []
+    if backgrounds:
+        # In document order with the <img> photos (a hero photo above the text comes first).
+        keyed = [(order(el), entry) for el, entry in backgrounds]
+        keyed += [(order(img), entry) for img, entry in _placed(scope, out, base)]
+        out = [entry for _, entry in sorted(keyed, key=lambda pair: pair[0])]
     return out
+
+
+_BACKGROUND = etree.XPath(".//*[contains(@style, 'background')]")
+_CSS_URL = re.compile(r"background(?:-image)?\s*:[^;]*?url\(\s*['\"]?([^'\")]+)['\"]?\s*\)", re.I)
+_PHOTO_BOX = re.compile(r"^(hero|cover|featured|feature|image|img|photo|picture|pic|media|visual|thumb|thumbnail)$")
+
+
+def _backgrounds(scope: etree._Element, base: str, seen: set[str]) -> list[tuple[etree._Element, dict[str, str | None]]]:
+    """Photos set as a CSS background of a hero/cover/photo box (`<div class="hero" style="background-image:
+    url(..)">`) that holds a caption-classed element: the photo and its caption."""
+    out: list[tuple[etree._Element, dict[str, str | None]]] = []
+    for el in _BACKGROUND(scope):
+        m = _CSS_URL.search(el.get("style") or "")
+        if not m or not has_role(el, _PHOTO_BOX) or in_furniture(el, scope) or not _content(el, scope):
+            continue
+        url = _usable(m.group(1), base)
+        if url is None or url in seen or _PLACEHOLDER.search(url):
+            continue
+        caption = _caption_in(el)
+        if caption is None:
+            continue  # a decorative band (a section's header art); a photo shown as a background has its caption
+        seen.add(url)
+        out.append((el, {"url": url, "caption": caption}))
+    return out
+
+
+def _placed(scope: etree._Element, found: list[dict[str, str | None]],
+            base: str) -> Iterator[tuple[etree._Element, dict[str, str | None]]]:
+    """(img element, entry) for the entries found from <img>s, by their URL (first img with it)."""
+    by_url = {e["url"]: e for e in found}
+    for img in scope.iter("img", "amp-img"):
+        url = image_src(img, base)
+        entry = by_url.pop(url, None) if url else None
+        if entry is not None:
+            yield img, entry
 
 
 def image_src(img: etree._Element, base: str) -> str | None:
@@ -118,7 +163,9 @@ def _caption(img: etree._Element, scope: etree._Element) -> str | None:
             if found:
                 return found
             if anc.tag == "figure":
-                return None
+                # `<figure><img></figure><p class="img-desc">...`: a caption-classed element right after it.
+                sibling = _next_element(anc)
+                return _caption_of(sibling) if sibling is not None and _is_caption_like(sibling) else None
     # The element right after the img, or after the img's only-child wrappers (<a><img></a>, <div><img></div>).
     el = img
     for _ in range(MAX_WRAPPERS):
@@ -165,11 +212,14 @@ def _caption_in(container: etree._Element) -> str | None:
 
 def _next_element(el: etree._Element) -> etree._Element | None:
     sibling = el.getnext()
-    while sibling is not None and not isinstance(sibling.tag, str):
-        sibling = sibling.getnext()
     # Text between the img and the next element means that element is no caption of it.
     if (el.tail or "").strip():
         return None
+    # A line break between them changes nothing (`<img><br><span class=ImageCaption>`).
+    while sibling is not None and (not isinstance(sibling.tag, str) or sibling.tag == "br"):
+        if isinstance(sibling.tag, str) and (sibling.tail or "").strip():
+            return None
+        sibling = sibling.getnext()
     return sibling
 
 
@@ -189,5 +239,18 @@ def _caption_of(el: etree._Element) -> str | None:
 
 
 def _is_caption_like(el: etree._Element) -> bool:
-    return any(any(w in word for w in _CAPTION_WORDS) for word in words(el)) or \
-        any(re.match(r"^(credit|credits|cutline|legend)$", w) for w in words(el))
+    found = words(el)
+    return any(any(w in word for w in _CAPTION_WORDS) for word in found) or \
+        any(re.match(r"^(credit|credits|cutline|legend)$", w) for w in found) or \
+        _PICTURE_TEXT.search(" ".join(found)) is not None
+
+
+def _data_caption(img: etree._Element, scope: etree._Element) -> str | None:
+    """A lightbox's caption: `data-caption` on the img or on the link around it (`<a data-fancybox
+    data-caption="...">`)."""
+    for el in (img, *_ancestors(img, scope)[:2]):
+        if el is img or el.tag == "a":
+            text = one_line(el.get("data-caption"))
+            if text and len(text) <= _MAX_CAPTION:
+                return text
+    return None

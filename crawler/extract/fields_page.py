@@ -117,7 +117,11 @@ class Page:
         return self._scan[1]
 
     def rel(self, word: str) -> list[etree._Element]:
-        return [el for el in self.marks if word in (el.get("rel") or "").lower().split()]
+        """Elements whose rel names `word`, also as an RDFa term with a vocabulary prefix (Drupal's
+        `rel="schema:author"`)."""
+        suffix = ":" + word
+        return [el for el in self.marks
+                if any(v == word or v.endswith(suffix) for v in (el.get("rel") or "").lower().split())]
 
     def itemprop(self, *names: str) -> list[etree._Element]:
         return [el for el in self.marks if set((el.get("itemprop") or "").split()) & set(names)]

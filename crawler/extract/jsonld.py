@@ -32,6 +32,7 @@ class JsonLdArticle:
     date_published: str | None = None
     date_modified: str | None = None
     authors: list[str] = field(default_factory=list)
+    site_authors: list[str] = field(default_factory=list)  # `author` names that are the publisher's own
     section: str | None = None
     keywords: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
@@ -148,7 +149,8 @@ def _article(node: dict[str, Any]) -> JsonLdArticle:
         article_body=_str(node.get("articleBody")),
         date_published=_str(node.get("datePublished")),
         date_modified=_str(node.get("dateModified")),
-        authors=_names(node.get("author")),
+        authors=_authors(node),
+        site_authors=[n for n in _names(node.get("author")) if n in _names(node.get("publisher"))],
         section=next(iter(_strings(node.get("articleSection"))), None),
         keywords=_keywords(node.get("keywords")),
         images=[u for u in (_str(_id(i, "url", "contentUrl")) for i in _items(node.get("image"))) if u],
@@ -184,6 +186,13 @@ def _str(value: Any) -> str | None:
 
 def _strings(value: Any) -> list[str]:
     return [s for s in (_str(v) for v in _items(value)) if s]
+
+
+def _authors(node: dict[str, Any]) -> list[str]:
+    """The author names, minus the publisher's: a CMS that fills `author` with the site itself names no
+    writer; the visible byline, if any, does (the site's name is the last resort, crawler/extract/__init__.py)."""
+    publishers = set(_names(node.get("publisher")))
+    return [name for name in _names(node.get("author")) if name not in publishers]
 
 
 def _names(value: Any) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -108,10 +108,14 @@ def first_text(root: Selector, selectors: Sequence[str] | str | None) -> str | N
     return found[0] if found else None
 
 
-def all_texts(root: Selector, selectors: Sequence[str] | str | None) -> Iterable[str]:
-    """Every non-empty text of every selector in order (dates: a later selector may parse when one fails)."""
+def all_texts(root: Selector, selectors: Sequence[str] | str | None,
+              keep: Callable[[etree._Element], bool] | None = None) -> Iterable[str]:
+    """Every non-empty text of every selector in order (dates: a later selector may parse when one fails);
+    `keep`, when given, says which matched elements count (attribute matches always do)."""
     for selector in _as_list(selectors):
         for node in run(root, selector):
+            if keep is not None and isinstance(node.root, etree._Element) and not keep(node.root):
+                continue
             text = element_text(node)
             if text:
                 yield text

@@ -31,9 +31,10 @@ def parse(body: bytes, decoded: Decoded, base_url: str) -> Selector:
     return Document(root=root, type="html")
 
 
-# Tags several layers look up page-wide: JSON-LD scripts, meta, link, base, the body, h1s and h2s; and
+# Tags several layers look up page-wide: JSON-LD scripts, meta, link, base, the body, h1s and h2s, address
+# (bylines); and
 # HEADINGS, the h1s and h2s together in document order (the title's candidates).
-INDEXED = ("script", "meta", "link", "base", "body", "h1", "h2")
+INDEXED = ("script", "meta", "link", "base", "body", "h1", "h2", "address")
 HEADINGS = "h1|h2"
 
 
