@@ -168,7 +168,7 @@ def test_html_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_extractor_version() -> None:
-    assert EXTRACTOR_VERSION == "2"
+    assert EXTRACTOR_VERSION == "3"
 
 
 @pytest.mark.parametrize("body", [b"", b"   ", b"\x00\x01\x02\xff\xfe garbage", b"<html", b"plain text, no tags",
