@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,10 @@ logger = logging.getLogger(__name__)
 
 # How long one forced checkpoint may wait for readers to finish (it runs between two item writes).
 CHECKPOINT_WAIT_MS = 1000
+# Pause between two checkpoint attempts. SQLite's own busy handler sleeps up to 100 ms between tries,
+# which a reader that starts a new transaction every few milliseconds (a dashboard polling) never lets
+# through: its gaps between transactions are that short.
+RETRY_PAUSE_S = 0.001
 
 
 class WalGuard:
@@ -23,6 +28,9 @@ class WalGuard:
     doubles the distance to the next one (limit, 2 x limit, 4 x limit... past the size that failed),
     so a reader that holds its snapshot through a whole crawl costs about log2(WAL / limit) waits of
     1 s instead of one per `limit` bytes (450 waits for a 450 MB WAL at a 1 MiB limit before).
+    The next attempt is skipped without waiting only while that same snapshot still pins the WAL (a
+    PASSIVE checkpoint copies no further than it did when the attempt failed); readers that come and
+    go do not count as one that stays.
     """
 
     # Distance growth per consecutive failed attempt (1 gives the old fixed step of `limit`).
@@ -38,6 +46,7 @@ class WalGuard:
         self.stats = stats
         self.next_at = limit
         self.failures = 0  # consecutive checkpoints a reader kept from truncating the WAL
+        self.pinned: tuple[int, int] = (0, 0)  # (frames in the WAL, frames copied) when the last attempt failed
 
     def after_write(self) -> None:
         """Call outside any transaction, after an item is committed."""
@@ -49,27 +58,42 @@ class WalGuard:
             return
         if size < self.next_at:
             return
-        if self.skip_pinned and self.failures and not self._copied_all():
+        if self.skip_pinned and self.failures and self._still_pinned():
             # The reader that kept the WAL last time still pins frames: waiting for it would cost 1 s for nothing.
             self._postpone(size)
             return
-        busy_timeout = self.db.execute("PRAGMA busy_timeout").fetchone()[0]
-        self.db.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
-        try:
-            busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        finally:
-            self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
+        busy, log, copied = self._truncate()
         if busy:
+            self.pinned = (log, copied)
             self._postpone(size)
         else:
             self.next_at = self.limit
             self.failures = 0
             self._count("walguard/truncated")
 
-    def _copied_all(self) -> bool:
-        """A PASSIVE checkpoint (never waits): True when it copied every frame, i.e. no reader's snapshot pins any."""
+    def _truncate(self) -> tuple[int, int, int]:
+        """wal_checkpoint(TRUNCATE) tried every millisecond for up to CHECKPOINT_WAIT_MS: (busy, log, copied)."""
+        busy_timeout = self.db.execute("PRAGMA busy_timeout").fetchone()[0]
+        self.db.execute("PRAGMA busy_timeout = 0")
+        try:
+            deadline = time.monotonic() + CHECKPOINT_WAIT_MS / 1000
+            while True:
+                busy, log, copied = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if not busy or time.monotonic() >= deadline:
+                    return int(busy), int(log), int(copied)
+                time.sleep(RETRY_PAUSE_S)
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
+
+    def _still_pinned(self) -> bool:
+        """A PASSIVE checkpoint (never waits): True when a snapshot pins frames and copying got no further
+        than when the last attempt failed, i.e. the reader that held the WAL then most likely holds it still."""
         _busy, log, copied = self.db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        return bool(log == copied)
+        if log == copied:
+            return False
+        pinned_log, pinned_copied = self.pinned
+        # A smaller log means the WAL started over in between (its frames are numbered afresh).
+        return bool(log >= pinned_log and copied <= pinned_copied)
 
     def _postpone(self, size: int) -> None:
         step = self.limit * self.growth ** min(self.failures, self.max_doublings)

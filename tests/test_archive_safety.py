@@ -206,3 +206,50 @@ def test_wal_guard_postpones_while_a_reader_holds_a_snapshot_then_truncates(tmp_
     assert writer.execute("PRAGMA busy_timeout").fetchone()[0] == busy_timeout  # restored after each attempt
     reader.close()
     writer.close()
+
+
+def test_wal_guard_skips_only_while_the_same_snapshot_pins_the_wal(tmp_path: Path):
+    """After a failed attempt, the next is skipped while the reader that failed it stays; a reader that came
+    later (as a dashboard polling in short transactions does) does not stop the next attempt."""
+    from pipelines.walguard import WalGuard
+
+    path = str(tmp_path / "wal.db")
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("CREATE TABLE t (x BLOB)")
+    wal = Path(path + "-wal")
+    guard = WalGuard(writer, path, limit=256 * 1024)
+
+    def write(kb: int) -> None:
+        writer.execute("INSERT INTO t VALUES (randomblob(?))", [kb * 1024])
+
+    def snapshot() -> sqlite3.Connection:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("BEGIN")
+        conn.execute("SELECT count(*) FROM t").fetchone()
+        return conn
+
+    long_reader = snapshot()
+    write(300)
+    guard.after_write()
+    assert guard.failures == 1
+    write(300)
+    guard.after_write()  # the same snapshot still pins the WAL: skipped without a wait
+    assert guard.failures == 2 and wal.stat().st_size > 512 * 1024
+    long_reader.execute("COMMIT")
+    newer = snapshot()  # a newer reader: it pins frames too, but copying now gets further
+    write(300)
+    size = wal.stat().st_size
+    guard.next_at = size  # due now
+    started = time.monotonic()
+    guard.after_write()  # tried (not skipped): it waits for `newer`, which is still open, and fails
+    assert time.monotonic() - started > 0.5
+    assert guard.failures == 3
+    newer.execute("COMMIT")
+    guard.next_at = 0
+    guard.after_write()
+    assert (wal.stat().st_size, guard.failures) == (0, 0)
+    newer.close()
+    long_reader.close()
+    writer.close()
