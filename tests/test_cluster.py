@@ -148,7 +148,8 @@ def test_one_ingest_per_archive_and_status_json(tmp_path, redis_srv):
         first.send_signal(signal.SIGTERM)
         code, out = finish(first, 30)
     assert (code, json.loads(out)) == (0, {"written": 0, "runs_finished": 0, "runs_seeded": 0,
-                                                "prepared_ahead": 0, "prepared_here": 0})
+                                                "prepared_ahead": 0, "prepared_here": 0,
+                                                "wal_truncated": 0, "wal_postponed": 0})
     assert run_cli("ingest", "--db", str(db), "--redis", redis_srv.url, "--batch", "0").returncode == 2
 
 

@@ -25,6 +25,7 @@ from crawler.cluster import runs
 from crawler.cluster.cursor import MARKER, TALLY, CursorArchive, create_tables, run_errors
 from crawler.cluster.keys import GROUP, SEED_REQUESTS, STREAM, connect, run_key
 from crawler.cluster.stream import decode
+from pipelines.walguard import WalGuard
 
 logger = logging.getLogger(__name__)
 STATE_COLUMNS = "rowid, key, url, status, etag, last_modified, next_check_at, last_checked_at"
@@ -38,9 +39,13 @@ def text(value: Any) -> str:
 class Ingest:
     """Single writer: holds the archive's crawl lock for its whole life (a plain crawl is refused meanwhile)."""
 
-    def __init__(self, db: str, url: str, batch: int = 100, consumer: str = "ingest", block_ms: int = 500) -> None:
+    def __init__(self, db: str, url: str, batch: int = 100, consumer: str = "ingest", block_ms: int = 500,
+                 wal_limit: int = 16 * 1024 * 1024) -> None:
         self.lock = CrawlLock(db).acquire()
         self.archive = Archive(db)
+        # Ingest writes for as long as the cluster runs, with Datasette or `search` reading beside it:
+        # the same bound on the WAL as a crawl's writer (NEWSARCHIVE_WAL_LIMIT; 0 = off).
+        self.walguard = WalGuard(self.archive.db, db, wal_limit, self)
         self.cursor = CursorArchive(self.archive)
         create_tables(self.archive.db.conn)
         self.server = connect(url)
@@ -132,6 +137,7 @@ class Ingest:
             pipe.hincrby(run_key(run), "written", n)
         pipe.execute()
         self.written += sum(counts.values())
+        self.walguard.after_write()
 
     def tiers_for(self, run: str) -> tuple[tuple[int, int], ...]:
         """The run's recheck tiers (its workers' NEWSARCHIVE_RECHECK_TIERS); the defaults for a run without."""

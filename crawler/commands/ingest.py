@@ -20,6 +20,9 @@ def add_parser(sub: Any) -> None:
     add_db(p)
     p.add_argument("--redis", required=True, metavar="redis://HOST:PORT/DB", help="the cluster's Redis")
     p.add_argument("--batch", type=int, default=100, metavar="N", help="items per transaction (default 100)")
+    p.add_argument("--wal-limit", type=int, default=None, metavar="BYTES",
+                   help="truncate the archive's write-ahead log once it passes BYTES, after a batch, so readers "
+                   "beside ingest cannot make it grow without end (default: NEWSARCHIVE_WAL_LIMIT, 16 MiB; 0 = off)")
     p.add_argument("--log-level", default="INFO", metavar="LEVEL", help="log level (default INFO)")
     add_json(p)
     p.set_defaults(run=run)
@@ -38,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.batch < 1:
         raise UsageError("--batch must be 1 or more")
+    if args.wal_limit is not None and args.wal_limit < 0:
+        raise UsageError("--wal-limit must be 0 (off) or more")
     level = getattr(logging, str(args.log_level).upper(), None)
     if not isinstance(level, int):
         raise UsageError(f"--log-level: unknown level {args.log_level!r}")
@@ -54,7 +59,10 @@ def run(args: argparse.Namespace) -> int:
     except (redis.RedisError, ValueError) as exc:
         print(f"newsarchive: cannot reach Redis at {args.redis}: {exc}", file=sys.stderr)
         return 1
-    ingest = Ingest(args.db, args.redis, batch=args.batch)
+    from crawler import settings as defaults
+
+    wal_limit = defaults.NEWSARCHIVE_WAL_LIMIT if args.wal_limit is None else args.wal_limit
+    ingest = Ingest(args.db, args.redis, batch=args.batch, wal_limit=wal_limit)
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         ingest.server.ping()
@@ -75,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
     summary = {"written": ingest.written, "runs_finished": ingest.runs_finished, "runs_seeded": ingest.seeded,
                # articles whose write work a worker did (archive/prepare.py), and those ingest computed
                "prepared_ahead": ingest.counts["store/prepared_ahead"],
-               "prepared_here": ingest.counts["store/prepared_here"]}
+               "prepared_here": ingest.counts["store/prepared_here"],
+               # times the WAL was emptied past --wal-limit, and times a reader's snapshot postponed that
+               "wal_truncated": ingest.counts["walguard/truncated"], "wal_postponed": ingest.counts["walguard/busy"]}
     if args.json:
         print_json(summary)
     else:
