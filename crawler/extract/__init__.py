@@ -19,7 +19,7 @@ __all__ = ["EXTRACTOR_VERSION", "extract_article", "clean_url", "detect_block", 
            "Decoded"]
 
 # Bump whenever the output for the same bytes may change: stored versions record which extractor made them.
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 _TRACKING_EXACT = ("fbclid", "gclid", "mc_cid", "mc_eid", "igshid")
 _DEFAULT_DATE_FORMATS = ["%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%Y/%m/%d", "%d/%m/%Y"]

@@ -112,6 +112,13 @@ def _in_teaser(block: Block, teasers: set[etree._Element]) -> bool:
 def _choose(page: Page, teasers: set[etree._Element]) -> list[etree._Element]:
     """The best-scoring container and those of its siblings that read as more of the same article."""
     scores: dict[etree._Element, float] = {}
+    # Elements whose text <br> lines split into several blocks: `<div id=body>para<br><br>para</div>` holds
+    # the text itself, as a container of paragraphs does (its lines voting for its parent instead let a
+    # form around the title, the date and the body win: a print page's body began with its headline).
+    seen: set[etree._Element] = set()
+    lined: set[etree._Element] = set()
+    for block in page.blocks:
+        (lined if block.owner in seen else seen).add(block.owner)
     for block in page.blocks:
         if block.chars < _MIN_SCORED or block.heading or block.caption or _in_teaser(block, teasers):
             continue
@@ -120,7 +127,7 @@ def _choose(page: Page, teasers: set[etree._Element]) -> list[etree._Element]:
         value = 1 + len(_COMMAS.findall(block.text)) + min(block.chars // 100, 3)
         # A paragraph element votes for its parent; loose text in a container votes for the container.
         chain = block.chain
-        if block.owner.tag in _PARA_TAGS or block.owner not in page.containers:
+        if block.owner.tag in _PARA_TAGS or (block.owner not in page.containers and block.owner not in lined):
             chain = chain[1:]
         for level, el in enumerate(chain[:5]):
             if el not in scores:

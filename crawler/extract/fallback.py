@@ -11,8 +11,10 @@ from . import bodypick
 from .roles import words
 from .selectors import element_text, one_line
 
-# "Headline | Site" or "Headline - Site": the separator must have spaces around it.
-_TITLE_SUFFIX = re.compile(r"^(?P<head>.*\S)\s+[|\-–—]\s+(?P<site>[^|\-–—]+?)\s*$", re.S)
+# "Headline | Site", "Headline - Site", "Headline :: Site": the separator must have spaces around it.
+_TITLE_SUFFIX = re.compile(r"^(?P<head>.*\S)\s+(?:[|\-–—]|::)\s+(?P<site>[^|\-–—:]+?)\s*$", re.S)
+# "Site :: Headline" (older CMSs put the site's name first; " - " is too common inside headlines to tell).
+_SITE_FIRST = re.compile(r"^(?P<site>[^|:]+?)\s+(?P<sep>\||::)\s+(?P<head>.+)$", re.S)
 _MAX_SUFFIX = 40
 # Class words naming the story's own title (`newstitle`, `NewsTitle`, `post-title`), and those of other titles.
 _TITLE_WORD = re.compile(r"^(?:news|post|article|story|entry|detail|details)?(?:title|headline)$")
@@ -69,12 +71,14 @@ def _title_classed(root: Selector) -> str | None:
 
 def strip_site_suffix(text: str) -> str:
     """Drop a short trailing ` | Site` / ` - Site`; a long tail is part of the headline, not the site."""
+    first = _SITE_FIRST.match(text)
+    if first and text.count(first.group("sep")) == 1 and _site_name(first.group("site").strip()) \
+            and len(first.group("head").split()) >= 4:
+        return first.group("head").strip()  # "Site | Headline": the site's name leads
     m = _TITLE_SUFFIX.match(text)
     if not m:
         return text
     head, site = m.group("head").strip(), m.group("site")
-    if " | " in text and text.count(" | ") == 1 and _site_name(head) and len(site.split()) >= 4:
-        return site.strip()  # "Site | Headline": the site's name leads (older CMSs put it first)
     if len(site) > _MAX_SUFFIX:
         return text
     # Only " - " is ambiguous ("Erbil - Baghdad talks resume"): a site name is short, one or two words.

@@ -9,12 +9,15 @@ None / [] rather than guess. Images are fields_media.py, dates fields_dates.py.
 from __future__ import annotations
 
 import re
+
 from collections.abc import Iterable, Sequence
+from itertools import islice
 
 from lxml import etree
 from parsel import Selector
 
 from .bylines import BYLINE_LINE, byline_name, byline_paragraph
+from .crumbs import home_trail
 from .fields_page import Page, body_element, in_furniture, marked, order, words
 from .selectors import element_text, one_line
 from .tree import tagged
@@ -186,17 +189,23 @@ def author(page: Page) -> str | None:
         name = clean_author(element_text(a))
         if name:
             return name
-    # A labelled byline line among the few blocks under the headline (`<div class="post-source">نووسینی: ..`).
+    # A labelled byline line among the few blocks under the headline (`<div class="post-source">نووسینی: ..`),
+    # or one of the items of a meta line there (`<div class=meta><span>إعداد: Name</span><span>date</span>`).
     el = page.heading.getnext() if page.heading is not None else None
     for _ in range(4):
         if el is None or el is page.start or any(d is page.start for d in el.iterdescendants()):
             break
-        m = BYLINE_LINE.match(one_line(element_text(el)) or "") if isinstance(el.tag, str) else None
-        name = byline_name(m.group("name")) if m else None
-        if name:
-            return name
+        if isinstance(el.tag, str):
+            for part in islice(el.iter(etree.Element), _MAX_META_ITEMS):
+                m = BYLINE_LINE.match(one_line(element_text(part)) or "")
+                name = byline_name(m.group("name")) if m else None
+                if name:
+                    return name
         el = el.getnext()
     return None
+
+
+_MAX_META_ITEMS = 12  # elements of one block under the headline looked at for a byline: a meta line, not a body
 
 
 _AUTHOR_PATH = re.compile(r"/(?:author|authors|writer|writers|columnist|columnists|reporter|reporters)/", re.I)
@@ -286,17 +295,15 @@ def section(page: Page) -> str | None:
             return text
     heading = page.heading
     if heading is not None and scope is not None:
-        kickers = set(marked(page, "kicker", scope))
-        if not kickers:
-            return None
         for el in scope.iter():
             if el is heading:
                 break  # a kicker comes before the headline
-            if el in kickers and not in_furniture(el, scope):
+            if el in set(marked(page, "kicker", scope)) and not in_furniture(el, scope):
                 text = one_line(element_text(el))
                 if text and len(text) <= 40 and len(text.split()) <= 4:
                     return text
-    return None
+    crumbs = home_trail(page)
+    return last_crumb(crumbs, title) if crumbs else None
 
 
 def last_crumb(crumbs: Sequence[str], title: str | None) -> str | None:

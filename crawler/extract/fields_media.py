@@ -215,12 +215,21 @@ def _next_element(el: etree._Element) -> etree._Element | None:
     # Text between the img and the next element means that element is no caption of it.
     if (el.tail or "").strip():
         return None
-    # A line break between them changes nothing (`<img><br><span class=ImageCaption>`).
-    while sibling is not None and (not isinstance(sibling.tag, str) or sibling.tag == "br"):
+    # A line break between them changes nothing (`<img><br><span class=ImageCaption>`), nor an empty
+    # decoration (a slider's `<div class="swiper-lazy-preloader"></div>`, an icon's `<i>`).
+    while sibling is not None and (not isinstance(sibling.tag, str) or sibling.tag == "br" or _empty(sibling)):
         if isinstance(sibling.tag, str) and (sibling.tail or "").strip():
             return None
         sibling = sibling.getnext()
     return sibling
+
+
+def _empty(el: etree._Element) -> bool:
+    """No text and nothing shown: no child elements at all (a picture, a frame or a block would count)."""
+    return len(el) == 0 and not (el.text or "").strip() and el.tag not in _SHOWN
+
+
+_SHOWN = frozenset(("img", "amp-img", "picture", "video", "iframe", "svg", "canvas", "hr", "figure", "embed", "object"))
 
 
 def _caption_of(el: etree._Element) -> str | None:
@@ -233,9 +242,14 @@ def _caption_of(el: etree._Element) -> str | None:
         el = el[0]
     if el.tag in ("figcaption",) or _is_caption_like(el) or (el.get("itemprop") or "").lower() == "caption":
         return one_line(element_text(el)) or None
-    if el.tag in ("small", "em", "cite", "i") and len(one_line(element_text(el)) or "") <= 300:
+    if (el.tag in ("small", "em", "cite", "i") or _small_font(el)) and len(one_line(element_text(el)) or "") <= 300:
         return one_line(element_text(el)) or None
     return None
+
+
+def _small_font(el: etree._Element) -> bool:
+    """`<font size="1">` (or "-1", "-2"): the small print of pre-CSS layouts, where their captions sit."""
+    return el.tag == "font" and (el.get("size") or "").strip() in ("1", "-1", "-2")
 
 
 def _is_caption_like(el: etree._Element) -> bool:
