@@ -49,10 +49,6 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
     "`<article class='gh-card'>` figures",
     ("drift10_legacy2012_ar", "lead"): "an unlabelled `<font size=3>` line under the `<b>` headline of a table cell: "
     "nothing marks it as a standfirst",
-    ("drift10_legacy2012_ar", "published_at"): "the date line is in the table row after the headline's cell; only "
-    "the headline's next siblings are read as its meta lines",
-    ("drift10_legacy2012_ar", "author"): "the `كتب:` line is in the body's cell after the photo, not under the "
-    "headline, and the body's trim drops it before the byline-paragraph check",
     ("drift11_ckb_opinion_aside", "author"): "the writer's box is an `<aside>` beside the article's container: "
     "furniture to every finder",
     ("drift11_ckb_opinion_aside", "images"): "og:image is the writer's portrait; a page with no photo of its own "

@@ -22,7 +22,6 @@ DRIFT56 = [n for n in PAGE_NAMES if n.startswith(("drift5_", "drift6_", "drift7_
 # Known gaps (tests/test_extract.py) the generic layer has too.
 GENERIC_GAPS = {("drift6_ckb_writer_box", "section"), ("drift10_bootstrap_divs_ckb", "modified_at"),
                 ("drift10_ghost_ar", "section"), ("drift10_legacy2012_ar", "lead"),
-                ("drift10_legacy2012_ar", "published_at"), ("drift10_legacy2012_ar", "author"),
                 ("drift11_ckb_opinion_aside", "author"), ("drift11_ckb_opinion_aside", "images"),
                 ("drift11_ckb_opinion_aside", "section"), ("drift11_kmr_interview", "section")}
 FIELDS = ["title", "lead", "body", "published_at", "modified_at", "author", "tags", "images", "section"]

@@ -18,6 +18,7 @@ from parsel import Selector
 
 from .bylines import BYLINE_LINE, byline_name, byline_paragraph
 from .crumbs import home_trail
+from .headerlines import header_lines
 from .fields_page import Page, body_element, in_furniture, marked, order, words
 from .selectors import element_text, one_line
 from .tree import tagged
@@ -202,6 +203,12 @@ def author(page: Page) -> str | None:
                 if name:
                     return name
         el = el.getnext()
+    # A labelled byline line further on, before the text (a table layout's `<font><b>كتب: Name</b></font>`).
+    for line in header_lines(page):
+        m = BYLINE_LINE.match(line)
+        name = byline_name(m.group("name")) if m else None
+        if name:
+            return name
     return None
 
 

@@ -10,6 +10,7 @@ import re
 from lxml import etree
 
 from .fields_page import MODIFIED_ROLE, Page, in_furniture, marked, words
+from .headerlines import header_lines
 from .selectors import element_text
 from .tree import tagged
 
@@ -106,4 +107,7 @@ def under_headline(page: Page) -> list[str]:
             elif text:
                 break
         el = el.getnext()
+    if not out:
+        # Nothing beside the headline: the lines before the body (a table layout's next row, a meta box).
+        out = [t for t in header_lines(page) if not _MODIFIED_LABEL.match(t)]
     return out
