@@ -4,7 +4,7 @@
 total (the issue's target: >= 98% of title, lead, body, dates, author, tags, captions). `--site generic`
 runs without the site profile's selectors (only the generic layers), `--verbose` shows each miss.
 `--pages drift2` scores the blind hold-out set (drift2_*, written before the extractor saw them),
-`--pages drift3` .. `drift11`: blind rounds written after the previous round's fixes, `--pages all` every set.
+`--pages drift3` .. `drift12`: blind rounds written after the previous round's fixes, `--pages all` every set.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Any
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 PAGE_SETS = {"drift": ("drift_",), "drift2": ("drift2_",), "drift3": ("drift3_",), "drift4": ("drift4_",),
              "drift5": ("drift5_",), "drift6": ("drift6_",), "drift7": ("drift7_",),
-             "drift8": ("drift8_",), "drift9": ("drift9_",), "drift10": ("drift10_",), "drift11": ("drift11_",),
+             "drift8": ("drift8_",), "drift9": ("drift9_",), "drift10": ("drift10_",), "drift11": ("drift11_",), "drift12": ("drift12_",),
              "all": ("drift_", "drift2_", "drift3_", "drift4_", "drift5_", "drift6_", "drift7_", "drift8_", "drift9_",
-                     "drift10_", "drift11_")}
+                     "drift10_", "drift11_", "drift12_")}
 FIELDS = ("title", "lead", "body", "published_at", "modified_at", "author", "tags", "images", "section")
 
 

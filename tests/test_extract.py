@@ -55,6 +55,13 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
     "takes og:image as its image",
     ("drift11_ckb_opinion_aside", "section"): "the section is an `opinion-main__label` above the headline (as "
     "drift6_ckb_writer_box)",
+    # Blind round 12 (drift12_*):
+    ("drift12_bd_bootstrap3", "author"): "the name is a Bootstrap `h4.media-heading` beside the avatar: no role word, "
+    "no label, no link to a writer's page",
+    ("drift12_bd_bootstrap3", "section"): "the trail ends `… › گەشتیاری › هەواڵ` with the last crumb `li.active` and no "
+    "link; which of the two is the section is not told apart (the last is taken)",
+    ("drift12_newspack_en", "images"): "(profile only) the profile's `article figure` also matches a Jetpack "
+    "related post's figure (as drift10_ghost_ar's related cards)",
     ("drift11_kmr_interview", "section"): "the kicker is `<a>Çand</a> / <span>Hevpeyvîn</span>` (section / kind): "
     "the whole kicker is read, its link is not told apart",
 }
@@ -459,6 +466,8 @@ def test_resolve_relative_crosses_midnight_and_truncates() -> None:
     ("", None),
     ("منذ 3 ساعات", None),
     ("2019/13/45 10:00", None),
+    ("19 تشرینا دووێ 2024 | 11:20", "2024-11-19T11:20:00+03:00"),  # Badini (Kurmanji in Arabic script)
+    ("3 کانوونا ئێکێ 2023 - 08:05", "2023-12-03T08:05:00+03:00"),
 ])
 def test_parse_absolute(text: str, expected: str | None) -> None:
     assert parse_absolute(text, SELECTORS["date_formats"], TZ) == expected
@@ -570,7 +579,9 @@ PARA = "نص الخبر الأول، وهو فقرة طويلة بما يكفي 
     ('<ol class="bc"><li><a href="/ar">الرئيسية</a></li><li><a href="/ar/education">تعليم</a></li></ol>', "تعليم"),
     ('<div><a href="/ar/Default.aspx">Home</a> &gt; <a href="/ar/Video.aspx">فيديو</a></div>', "فيديو"),
     ("", None),  # the menu's links are split by "|": a menu, not a trail
-    ('<ul><li><a href="/ar">الرئيسية</a></li><li><a href="/ar/education">تعليم</a></li></ul>', None),  # a menu list
+    ('<ul><li><a href="/ar">الرئيسية</a></li><li><a href="/ar/education">تعليم</a></li></ul>', "تعليم"),
+    ('<ul><li><a href="/ar">الرئيسية</a></li><li><a href="/ar/a">تعليم</a></li><li><a href="/ar/b">صحة</a></li>'
+     '<li><a href="/ar/c">رياضة</a></li></ul>', None),  # a list of four: a menu
     ('<div><a href="/ar/story/5">الرئيسية</a> &raquo; <a href="/ar/education">تعليم</a></div>', None),  # no home URL
 ])
 def test_classless_breadcrumb_from_its_home_link(trail: str, expected: str | None) -> None:
@@ -599,3 +610,25 @@ def test_captions_beside_a_bare_img(picture: str, caption: str | None) -> None:
     got = extract(f"<html><body><h1>عنوان الخبر هنا طويل بما يكفي</h1>{picture}<p>{PARA}</p></body></html>".encode(),
                   selectors={})
     assert got["images"] == [{"url": "https://www.kurdistan24.net/a.jpg", "caption": caption}]
+
+
+def test_a_stale_declared_headline_gives_way_to_the_shown_one() -> None:
+    """An edited article: JSON-LD (and og:title) keep the old headline; the h1 and <title> show the new one."""
+    ld = '<script type="application/ld+json">{"@type":"NewsArticle","headline":"بغداد وأربيل تبحثان ملف الرواتب"}</script>'
+    head = ld + '<title>بغداد وأربيل تتوصلان إلى اتفاق مبدئي | Kurdistan24</title>'
+    got = extract(_page(head, "<h1>بغداد وأربيل تتوصلان إلى اتفاق مبدئي</h1>" + ARTICLE))
+    assert (got["title"], got["sources"]["title"]) == ("بغداد وأربيل تتوصلان إلى اتفاق مبدئي", "fallback")
+    # A declared headline that is a fuller form of the shown one stays.
+    ld = '<script type="application/ld+json">{"@type":"NewsArticle","headline":"رواتب موظفي إقليم كوردستان لشهر آب"}</script>'
+    got = extract(_page(ld + "<title>رواتب موظفي إقليم كوردستان | Kurdistan24</title>",
+                        "<h1>رواتب موظفي إقليم كوردستان</h1>" + ARTICLE))
+    assert got["title"] == "رواتب موظفي إقليم كوردستان لشهر آب"
+
+
+def test_caption_after_a_noscript_copy_of_the_picture() -> None:
+    picture = ('<img class="lazyload" src="/p.png" data-src="/a.jpg" alt="Oil tanks"><noscript><img src="/a.jpg" '
+               'alt="Oil tanks"></noscript><p class="kn-story__caption">Oil storage tanks west of Erbil.</p>')
+    got = extract(f"<html><body><h1>عنوان الخبر هنا طويل بما يكفي</h1>{picture}<p>{PARA}</p></body></html>".encode(),
+                  selectors={})
+    assert got["images"] == [{"url": "https://www.kurdistan24.net/a.jpg", "caption": "Oil storage tanks west of Erbil."}]
+    assert got["body"] == [PARA.strip()]  # the caption paragraph is no part of the text

@@ -1,4 +1,4 @@
-"""The blind hold-out drift pages (tests/fixtures/pages/drift2_*, then rounds drift3_* .. drift11_*, each written
+"""The blind hold-out drift pages (tests/fixtures/pages/drift2_*, then rounds drift3_* .. drift12_*, each written
 after the previous round's fixes): expected values written from what a reader sees, before the extractor ran on them; asserted
 field by field with the site profile and with the generic layers alone."""
 
@@ -18,12 +18,13 @@ DRIFT2 = [n for n in PAGE_NAMES if n.startswith("drift2_")]
 DRIFT3 = [n for n in PAGE_NAMES if n.startswith("drift3_")]
 DRIFT4 = [n for n in PAGE_NAMES if n.startswith("drift4_")]
 DRIFT56 = [n for n in PAGE_NAMES if n.startswith(("drift5_", "drift6_", "drift7_", "drift8_", "drift9_", "drift10_",
-                                                  "drift11_"))]
+                                                  "drift11_", "drift12_"))]
 # Known gaps (tests/test_extract.py) the generic layer has too.
 GENERIC_GAPS = {("drift6_ckb_writer_box", "section"), ("drift10_bootstrap_divs_ckb", "modified_at"),
                 ("drift10_ghost_ar", "section"), ("drift10_legacy2012_ar", "lead"),
                 ("drift11_ckb_opinion_aside", "author"), ("drift11_ckb_opinion_aside", "images"),
-                ("drift11_ckb_opinion_aside", "section"), ("drift11_kmr_interview", "section")}
+                ("drift11_ckb_opinion_aside", "section"), ("drift11_kmr_interview", "section"),
+                ("drift12_bd_bootstrap3", "author"), ("drift12_bd_bootstrap3", "section")}
 FIELDS = ["title", "lead", "body", "published_at", "modified_at", "author", "tags", "images", "section"]
 
 

@@ -22,6 +22,8 @@ _AD_LABEL = re.compile(r"(?i)^\W*(?:advertisement|advertising|sponsored|anzeige|
 _CREDIT = re.compile(r"(?i)\((?:image|photo|picture|pic|foto)s?(?: credit)?:|©|"
                      r"\b(?:AP|AFP|Reuters|Getty) ?(?:Photo|Images)\b|\bfile photo\b|\bphotos?: |\bphoto credit|"
                      r"\(صورة|تصوير:")
+# A caption under a photo outside any <figure> (pull quotes stay: the benchmark's ground truth keeps them).
+_CAPTION_CLASS = re.compile(r"(?i)caption|cutline")
 _PARA_TAGS = frozenset("p pre td li dd dt blockquote h1 h2 h3 h4 h5 h6 th figcaption caption summary".split())
 _TAG_BONUS = {"div": 5, "article": 10, "main": 5, "section": 2, "pre": 3, "td": 3, "blockquote": 3, "form": -3,
               "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "address": -3, "th": -5,
@@ -240,6 +242,9 @@ def _ends_sentence(el: etree._Element) -> bool:
 def _keep(block: Block, page: Page, chosen: Sequence[etree._Element]) -> bool:
     if block.heading == 1 or block.caption:
         return False
+    cls = block.owner.get("class")
+    if cls and _CAPTION_CLASS.search(cls):
+        return False  # `<p class="story__caption">` under a photo
     neg = block.negative
     if neg is not None and neg not in chosen:
         st = page.stats[neg]

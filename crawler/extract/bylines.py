@@ -18,7 +18,7 @@ def _old_orthography(pattern: str) -> str:
 BYLINE_LINE = re.compile(
     r"^\s*(?:(?:by|بقلم)\s*[:：\-–—]?\s+|(?:written\s+by|كتب|كتبت|إعداد|اعداد|تقرير|المحرر|مراسل|"
     + _old_orthography("نووسینی|نووسین|نووسەر|ئامادەکردنی") +
-    r"|nivîskar|amadekar|nûçe)\s*[:：\-–—]\s*)(?P<name>\S.*)$", re.I)
+    r"|nivîskar|amadekar|nûçe|muhabir|haber)\s*[:：\-–—]\s*)(?P<name>\S.*)$", re.I)
 _NOT_NAME = re.compile(r"[\d.!?؟;؛]")
 
 

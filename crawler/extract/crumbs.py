@@ -20,12 +20,13 @@ _HOME_PATH = re.compile(r"^(?:\.\./|/)?(?:[a-z]{2,3}(?:-[a-z]{2,4})?/?)?(?:(?:in
 _BETWEEN = re.compile(r"^[\s»«›‹>/\\\-–—→←:•·]*$")
 _ARROW = re.compile(r"[»«›‹>/\\→←]")
 _MAX_CRUMBS = 5
+_MAX_UL_CRUMBS = 3
 _NOT_TRAIL = ("nav", "header", "footer", "aside", "ul")  # menus (a trail in a <nav> is found by its aria-label)
 
 
 def home_trail(page: Page) -> list[str]:
-    """The crumbs of the first trail before the headline: an `<ol>` of 2-5 items, or a line of 2-5 links with
-    arrows between them, whose first link goes to the home page. [] when the page has none."""
+    """The crumbs of the first trail before the headline: an `<ol>` of 2-5 items (a `<ul>` of 2-3), or a line
+    of 2-5 links with arrows between them, whose first link goes to the home page. [] when the page has none."""
     heading = page.heading
     heading_key = order(heading) if heading is not None else None
     for a in tagged(page.root, "a"):
@@ -53,13 +54,20 @@ def _home(a: etree._Element) -> bool:
 def _trail_of(a: etree._Element) -> list[etree._Element] | None:
     """The trail's items when the home link `a` opens one, else None."""
     el = a
-    for _ in range(3):  # up through <li>, <font>, <span> wrappers to the trail
+    for _ in range(4):  # up through <li>, <font>, <span> wrappers to the trail
         parent = el.getparent()
         if parent is None:
             return None
-        if parent.tag == "ol":
+        if parent.tag == "li":
+            el = parent  # the item: its list decides
+            continue
+        if parent.tag in ("ol", "ul"):
+            if any(anc.tag in _NOT_TRAIL for anc in parent.iterancestors()):
+                return None
             items = [li for li in parent if li.tag == "li"]
-            return items if 2 <= len(items) <= _MAX_CRUMBS and items[0] is el else None
+            # A menu list is longer: a trail is home, a section or two, perhaps the article.
+            most = _MAX_CRUMBS if parent.tag == "ol" else _MAX_UL_CRUMBS
+            return items if 2 <= len(items) <= most and items[0] is el else None
         if any(anc.tag in _NOT_TRAIL for anc in parent.iterancestors()) or parent.tag in _NOT_TRAIL:
             return None
         links = list(parent.iter("a"))

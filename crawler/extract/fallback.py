@@ -37,6 +37,13 @@ def title(root: Selector, og_title: str | None = None) -> str | None:
     return strip_site_suffix(raw) if raw else None
 
 
+def title_names(root: Selector, shown: str, declared: str) -> bool:
+    """The page's <title> holds the shown headline and not the declared one (JSON-LD, og:title), and the
+    declared one is no fuller form of it (`Headline "for October"` declared, `Headline` shown: keep the fuller)."""
+    page = one_line(root.xpath("string(//title[1])").get()) or ""
+    return len(shown.split()) >= 3 and shown in page and declared not in page and shown not in declared
+
+
 def meta_title(og_title: str | None, root: Selector) -> str | None:
     """og:title without the site suffix the page's <title> ends with too ("Headline - Site" in both)."""
     m = _TITLE_SUFFIX.match(og_title) if og_title else None

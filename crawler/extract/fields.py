@@ -215,8 +215,8 @@ def author(page: Page) -> str | None:
 _MAX_META_ITEMS = 12  # elements of one block under the headline looked at for a byline: a meta line, not a body
 
 
-_AUTHOR_PATH = re.compile(r"/(?:author|authors|writer|writers|columnist|columnists|reporter|reporters)/", re.I)
-_TAG_PATH = re.compile(r"/(?:tag|tags|keyword|keywords|hashtag|hashtags)/", re.I)
+_AUTHOR_PATH = re.compile(r"/(?:author|authors|writer|writers|columnist|columnists|reporter|reporters|yazar)/", re.I)
+_TAG_PATH = re.compile(r"/(?:tag|tags|keyword|keywords|hashtag|hashtags|etiket)/", re.I)
 
 
 def _linked(page: Page, path: re.Pattern[str]) -> list[etree._Element]:

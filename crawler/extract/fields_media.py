@@ -18,7 +18,7 @@ from .selectors import element_text, one_line
 
 _CAPTION_WORDS = ("caption", "legend", "cutline", "phototext", "imgcaption")
 _NOT_CONTENT = re.compile(r"^(avatar|author|writer|columnist|logo|icon|icons|emoji|ad|ads|advert|banner|sponsor|badge|profile|"
-                          r"spinner|loader|pixel|tracking)$")
+                          r"spinner|loader|pixel|tracking|yazar|muhabir)$")  # yazar, muhabir: Turkish writer, reporter
 _PLACEHOLDER = re.compile(r"(?:^|[/_.-])(?:blank|spacer|placeholder|lazy|loading|pixel|transparent|grey|gray)"
                           r"[\w-]*\.(?:gif|png|svg|jpg)(?:$|\?)|^about:", re.I)
 _LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-full-src")
@@ -217,7 +217,9 @@ def _next_element(el: etree._Element) -> etree._Element | None:
         return None
     # A line break between them changes nothing (`<img><br><span class=ImageCaption>`), nor an empty
     # decoration (a slider's `<div class="swiper-lazy-preloader"></div>`, an icon's `<i>`).
-    while sibling is not None and (not isinstance(sibling.tag, str) or sibling.tag == "br" or _empty(sibling)):
+    # A lazy-loading theme's `<noscript><img ...></noscript>` copy of the picture is the same picture.
+    while sibling is not None and (not isinstance(sibling.tag, str) or sibling.tag in ("br", "noscript")
+                                   or _empty(sibling)):
         if isinstance(sibling.tag, str) and (sibling.tail or "").strip():
             return None
         sibling = sibling.getnext()

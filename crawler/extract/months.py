@@ -12,21 +12,25 @@ FOLD = str.maketrans({"ك": "ک", "ي": "ی", "ى": "ی", "ە": "ه", "ة": "ه"
 
 # Gregorian months only. Sources: the month names in use on Arabic news sites (MSA/Egyptian, Levantine
 # and Iraqi, Maghreb: Algeria/Tunisia and Morocco), the Sorani and Kurmanji calendars of Kurdish media
-# in Iraq, Syria and Turkey (Kurmanji has two sets: Çile.. and Rêbendan..), Persian and Turkish.
+# in Iraq, Syria and Turkey (Kurmanji has two sets: Çile.. and Rêbendan..; Badini, Kurmanji in Arabic
+# script: تشرینا دووێ..), Persian and Turkish.
 _NAMES: dict[int, str] = {
     1: "يناير|كانون الثاني|جانفي|کانوونی دووەم|کانونی دووەم|ڕێبەندان|ژانویە|ژانویه|جەنیوەری|"
-       "january|jan|çile|kanûna paşîn|rêbendan|ocak",
+       "کانوونا دووێ|کانونا دووێ|january|jan|çile|kanûna paşîn|rêbendan|ocak",
     2: "فبراير|شباط|فيفري|شوبات|ڕەشەمە|فێبریوەری|فوریه|february|feb|sibat|şibat|reşemî|şubat",
     3: "مارس|آذار|ئازار|ئادار|adar|march|mar|mart",
     4: "أبريل|ابريل|إبريل|نيسان|أفريل|افريل|نیسان|ئەپریل|آوریل|april|apr|nîsan|avrêl|nisan",
-    5: "مايو|أيار|ايار|ماي|ئایار|مەی|مه|may|gulan|mayıs",
+    5: "مايو|أيار|ايار|ماي|ئایار|مەی|مه|گولان|may|gulan|mayıs",
     6: "يونيو|يونيه|حزيران|جوان|حوزەیران|جوون|ژوئن|june|jun|hezîran|pûşper|haziran",
-    7: "يوليو|يوليه|تموز|جويلية|يوليوز|تەمموز|تەممووز|جولای|ژوئیه|july|jul|tîrmeh|temmuz",
-    8: "أغسطس|اغسطس|آب|أوت|اوت|غشت|ئاب|ئۆگەست|اوت|august|aug|tebax|gelawêj|ağustos",
-    9: "سبتمبر|أيلول|ايلول|شتنبر|ئەیلوول|ئەیلول|سێپتەمبەر|سپتامبر|september|sep|sept|îlon|rezber|eylül",
-    10: "أكتوبر|اكتوبر|تشرين الأول|تشرين الاول|تشرینی یەکەم|ئۆکتۆبەر|اکتبر|october|oct|cotmeh|kewçêr|ekim",
-    11: "نوفمبر|تشرين الثاني|نونبر|تشرینی دووەم|نۆڤەمبەر|نوامبر|november|nov|mijdar|sermawez|kasım",
-    12: "ديسمبر|كانون الأول|كانون الاول|دجنبر|کانوونی یەکەم|کانونی یەکەم|دیسەمبەر|دسامبر|december|dec|"
+    7: "يوليو|يوليه|تموز|جويلية|يوليوز|تەمموز|تەممووز|جولای|ژوئیه|تیرمەه|july|jul|tîrmeh|temmuz",
+    8: "أغسطس|اغسطس|آب|أوت|اوت|غشت|ئاب|ئۆگەست|اوت|تەباخ|august|aug|tebax|gelawêj|ağustos",
+    9: "سبتمبر|أيلول|ايلول|شتنبر|ئەیلوول|ئەیلول|سێپتەمبەر|سپتامبر|ئیلوون|ئیلون|september|sep|sept|îlon|rezber|eylül",
+    10: "أكتوبر|اكتوبر|تشرين الأول|تشرين الاول|تشرینی یەکەم|ئۆکتۆبەر|اکتبر|تشرینا ئێکێ|چریا ئێکێ|october|oct|cotmeh|"
+        "kewçêr|ekim",
+    11: "نوفمبر|تشرين الثاني|نونبر|تشرینی دووەم|نۆڤەمبەر|نوامبر|تشرینا دووێ|چریا دووێ|november|nov|mijdar|sermawez|"
+        "kasım",
+    12: "ديسمبر|كانون الأول|كانون الاول|دجنبر|کانوونی یەکەم|کانونی یەکەم|دیسەمبەر|دسامبر|کانوونا ئێکێ|کانونا ئێکێ|"
+        "december|dec|"
         "kanûn|kanûna pêşîn|berfanbar|aralık",
 }
 # Grammatical endings after a month name: Sorani ezafe (ـی: کانوونی دووەمی), Kurmanji ezafe/oblique

@@ -14,23 +14,24 @@ from lxml import etree
 
 from .names import CACHE_SIZE
 
-# class/id words (split on -, _, camelCase) that name an element's role, word for word.
+# class/id words (split on -, _, camelCase) that name an element's role, word for word; Turkish ones too
+# (the site family has Turkish editions: `haber-etiketler`, `kunye-yazar`, `guncelleme`).
 _WORDS = {
     "lead": "lead lede leadtext intro introduction summary excerpt standfirst dek deck subtitle subtitel "
             "subheadline subhead strapline abstract sapo chapo",
-    "author": "author authors byline writer reporter journalist correspondent kateb creator",
-    "tags": "tag tags tagcloud keyword keywords topics hashtag hashtags labels",
+    "author": "author authors byline writer reporter journalist correspondent kateb creator yazar muhabir",
+    "tags": "tag tags tagcloud keyword keywords topics hashtag hashtags labels etiket etiketler",
     "crumbs": "breadcrumb breadcrumbs crumbs crumb pathway navpath path",
     # A kicker: the section's name as a short link or label just above the headline.
     # "service": Persian news sites' name for a section (سرویس).
-    "kicker": "category categories cat kicker rubric section overline supertitle service",
+    "kicker": "category categories cat kicker rubric section overline supertitle service kategori",
 }
 _ROLE_WORDS = {name: frozenset(ws.split()) for name, ws in _WORDS.items()}
 _WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # Date roles: compounds count (`newsdate`, `posttime`); "update" is a modification, not a publication.
 _DATE_ROLE = re.compile(r"date|time|stamp|published|publish|posted|created|^(meta|info|details|when|pub|upd)$")
-MODIFIED_ROLE = re.compile(r"updat|modif|edited|lastmod|revised|changed|^upd$")
+MODIFIED_ROLE = re.compile(r"updat|modif|edited|lastmod|revised|changed|^upd$|guncel")
 ROLES = (*_ROLE_WORDS, "date", "modified")
 _REL = re.compile(r"author|tag|category", re.I)
 
