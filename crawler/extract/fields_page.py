@@ -20,6 +20,7 @@ from parsel import Selector
 from .roles import _REL, MODIFIED_ROLE, ROLES, _scan_raw
 from .roles import has_role, scan_one, words
 from .selectors import element_text, one_line
+from .textsearch import _START_SPACED, _START_TEXT, _TITLE_TEXT, _body_text, _first_text
 from .tree import HEADINGS, tagged
 
 __all__ = ["MODIFIED_ROLE", "ROLES", "Page", "ancestors", "find_scope", "has_role", "in_furniture", "marked", "order",
@@ -185,27 +186,6 @@ def find_scope(heading: etree._Element | None, first: etree._Element | None) -> 
     return None
 
 
-# Text-node searches: `//body//text()[...]` as written, and as `descendant::text()[...]` from the page's one
-# <body> (the same nodes in the same order, without building the node-set of every node first).
-_VISIBLE = "[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]/.."
-_TITLE_TEXT = "[contains(., $w)][normalize-space(.) = $t]/.."
-_START_TEXT = "[contains(., $p)]" + _VISIBLE
-_START_SPACED = "[contains(., $w)][contains(normalize-space(.), $p)]" + _VISIBLE
-_TEXT_SEARCH = {rest: (etree.XPath("descendant::text()" + rest), etree.XPath("//body//text()" + rest))
-                for rest in (_TITLE_TEXT, _START_TEXT, _START_SPACED)}
-
-
-def _body_text(root: Selector, rest: str, **variables: str) -> list[etree._Element]:
-    """`root.root.xpath("//body//text()" + rest, **variables)`."""
-    in_body, in_document = _TEXT_SEARCH[rest]
-    bodies = tagged(root, "body")
-    if not bodies:
-        return []
-    if len(bodies) == 1:
-        return in_body(bodies[0], **variables)
-    return in_document(root.root, **variables)
-
-
 _HEADINGS = etree.XPath("(//h1 | //h2 | //@itemprop[. = 'headline']/..)[normalize-space(.) = $t]")
 
 
@@ -244,11 +224,11 @@ def title_element(root: Selector, title: str | None,
         try:
             # Text nodes, not elements: normalize-space(.) of every element is quadratic on big pages.
             # contains() first: normalize-space() builds a string for every text node it is given.
-            found = _body_text(root, _TITLE_TEXT, t=wanted, w=max(wanted.split(), key=len))
+            found = _first_text(root, _TITLE_TEXT, t=wanted, w=max(wanted.split(), key=len))
         except ValueError:  # control characters cannot be an XPath string
-            found = []
-        if found:
-            return found[0]
+            found = None
+        if found is not None:
+            return found
     for el in tagged(root, "h1"):  # //h1
         if not in_furniture(el, None) and one_line(element_text(el)):
             return el
@@ -265,11 +245,12 @@ def body_element(root: Selector, body: Sequence[str]) -> etree._Element | None:
     try:
         # Only visible text: a JSON-LD description or a <title> repeats the first sentence in the head.
         # The raw test first (cheap); normalize-space only when the page's spacing differs from the body's.
-        found = _body_text(root, _START_TEXT, p=probe) or \
-            _body_text(root, _START_SPACED, p=probe, w=max(probe.split(), key=len))
+        found = _first_text(root, _START_TEXT, p=probe)
+        if found is None:
+            found = _first_text(root, _START_SPACED, p=probe, w=max(probe.split(), key=len))
     except ValueError:  # control characters cannot be an XPath string
         return None
-    return found[0] if found else None
+    return found
 
 
 def order(el: etree._Element) -> tuple[int, ...]:
