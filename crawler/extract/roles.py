@@ -86,14 +86,21 @@ def _split_words(raw: str) -> list[str]:
     return out
 
 
+# (class and id, pattern source, flags) -> answer. Ancestor tests ask the same few class strings again and
+# again (in_furniture walks up from every candidate). Keyed by the pattern's source, not the pattern: hashing a
+# compiled pattern hashes its whole code (half the time of a call). Emptied when full: bounded.
+_ROLE_TESTS: dict[tuple[str, str, int], bool] = {}
+
+
 def has_role(el: etree._Element, pattern: re.Pattern[str]) -> bool:
-    return _has_role_of(f"{el.get('class') or ''} {el.get('id') or ''}", pattern)
-
-
-@lru_cache(maxsize=CACHE_SIZE)
-def _has_role_of(raw: str, pattern: re.Pattern[str]) -> bool:
-    # Ancestor tests ask the same few class strings again and again (in_furniture walks up from every candidate).
-    return any(pattern.match(w) for w in _words_of(raw))
+    raw = f"{el.get('class') or ''} {el.get('id') or ''}"
+    key = (raw, pattern.pattern, pattern.flags)
+    found = _ROLE_TESTS.get(key)
+    if found is None:
+        if len(_ROLE_TESTS) >= CACHE_SIZE:
+            _ROLE_TESTS.clear()
+        found = _ROLE_TESTS[key] = any(pattern.match(w) for w in _words_of(raw))
+    return found
 
 
 def scan_one(el: etree._Element) -> list[str]:
