@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import sys
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
+from crawler.extract import body
 from crawler.extract import roles as rl
 from tests.test_extract_fastpath import BENCH, language
 from tests.test_extract_fastpath_tree import _documents, _probes
@@ -65,3 +69,31 @@ def test_first_text_match_is_the_first_of_all_matches(index: int) -> None:
                                     (ts._START_SPACED, {"p": probe, "w": word})]:
                 want = ts._body_text(document, rest, **variables)
                 assert ts._first_text(document, rest, **variables) is (want[0] if want else None)
+
+
+# --- block text and votes (crawler/extract/blocks.py, body.py) ---------------------------------------------
+def test_only_the_ascii_space_is_printable_whitespace() -> None:
+    """What the block text's shortcut rests on: a printable text's whitespace is the ASCII space alone."""
+    assert [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c.isprintable()] == [" "]
+
+
+SPACED = st.text(alphabet=st.sampled_from(list("ab ,،؛\t\n\u00a0\u2003\u200c\u00ad\x1c\x85\u2028ع")), max_size=24)
+
+
+@given(SPACED)
+def test_block_text_is_the_collapsed_text(raw: str) -> None:
+    from crawler.extract import blocks
+
+    root = etree.fromstring("<div><p></p></div>", etree.HTMLParser()).find(".//p")
+    root.text = raw.replace("\x1c", "x").replace("\x85", "y")  # XML text cannot hold these two
+    want = " ".join(root.text.split())
+    got = [b.text for b in blocks.segment(root).blocks]
+    assert got == ([want] if want else [])
+    assert root.text.count(",") + root.text.count("،") + root.text.count("؛") == len(body._COMMAS.findall(root.text))
+
+
+def test_role_tests_are_per_pattern_source_and_flags() -> None:
+    el = etree.fromstring('<div class="Related-box" id="x"/>')
+    plain, folded = re.compile(r"^related$"), re.compile(r"^related$", re.I)
+    assert rl.has_role(el, plain) and rl.has_role(el, re.compile(r"^related$"))  # words are lower-cased
+    assert rl.has_role(el, folded) and not rl.has_role(el, re.compile(r"^Related$"))

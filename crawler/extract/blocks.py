@@ -97,7 +97,10 @@ def segment(root: etree._Element) -> Page:
         chain = tuple(map(_FIRST, stack[:-7:-1]))
         if _BR not in raw:
             # One part (most blocks): its share of the links and furniture is all of them.
-            text = " ".join(raw.split())  # str.split() splits on exactly what the regex \s matches
+            # str.split() splits on exactly what the regex \s matches. A printable text holds no whitespace but
+            # the ASCII space (Python counts every other one as unprintable): without a double space, the
+            # split and join only strip its ends (most blocks; isprintable() is a C loop, split builds a list).
+            text = raw.strip(" ") if raw.isprintable() and "  " not in raw else " ".join(raw.split())
             if text:
                 blocks.append(Block(text, top[0], chain, len(text), links, furniture, top[2], top[3] > 0, top[4],
                                     top[5][0]))
