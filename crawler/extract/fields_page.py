@@ -17,7 +17,7 @@ from lxml import etree
 from parsel import Selector
 
 # The class/id role words live in roles.py; re-exported here for the finders and the tests that read them.
-from .roles import _REL, MODIFIED_ROLE, ROLES, _scan_raw
+from .roles import _REL, MODIFIED_ROLE, ROLES, SCANNED, scan_miss
 from .roles import has_role, scan_one, words
 from .selectors import element_text, one_line
 from .textsearch import _START_SPACED, _START_TEXT, _TITLE_TEXT, _body_text, _first_text
@@ -74,7 +74,8 @@ class Page:
         of each element in turn), and class strings repeat, so their role words come from a cache."""
         roles: dict[str, list[etree._Element]] = {name: [] for name in ROLES}
         marks: list[etree._Element] = []
-        scan_raw, rel_words = _scan_raw, _REL.search
+        # roles._scan_raw inlined: the cache's dict read here, its computation only for a string not in it
+        scanned, miss, rel_words = SCANNED.get, scan_miss, _REL.search
         read = _READ
         for el in self.root.root.iter(etree.Element):
             keys = el.keys()
@@ -83,7 +84,9 @@ class Page:
                 # none of the tests of the other attributes below can hold.
                 key = keys[0]
                 if key == "class":
-                    for name in scan_raw(el.get("class") or ""):
+                    raw = el.get("class") or ""
+                    found = scanned(raw)
+                    for name in miss(raw) if found is None else found:
                         roles[name].append(el)
                     continue
                 if key not in read:
@@ -92,15 +95,23 @@ class Page:
                 continue
             # _roles_of(class, id), inlined: this runs for every element with a class or id
             if "class" in keys:
-                found = scan_raw(el.get("class") or "")
+                raw = el.get("class") or ""
+                found = scanned(raw)
+                if found is None:
+                    found = miss(raw)
                 if "id" in keys:
-                    in_id = scan_raw(el.get("id") or "")
+                    raw = el.get("id") or ""
+                    in_id = scanned(raw)
+                    if in_id is None:
+                        in_id = miss(raw)
                     if in_id:
                         found = tuple(name for name in ROLES if name in found or name in in_id) if found else in_id
                 for name in found:
                     roles[name].append(el)
             elif "id" in keys:
-                for name in scan_raw(el.get("id") or ""):
+                raw = el.get("id") or ""
+                found = scanned(raw)
+                for name in miss(raw) if found is None else found:
                     roles[name].append(el)
             if "itemprop" in keys or "itemtype" in keys or ("rel" in keys and rel_words(el.get("rel") or "")) \
                     or ("aria-label" in keys and el.tag == "nav"):

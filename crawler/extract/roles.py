@@ -118,8 +118,26 @@ def _roles_of(cls: str | None, ident: str | None) -> tuple[str, ...]:
     return in_class or in_id
 
 
-@lru_cache(maxsize=CACHE_SIZE)
+# class/id string -> _roles_in(string): a plain dict (emptied when full) that the page's walk reads inline
+# (SCANNED.get, then scan_miss): a dict lookup costs less than half an lru_cache call (no recency links to
+# update), and the walk makes one or two per element.
+SCANNED: dict[str, tuple[str, ...]] = {}
+
+
+def scan_miss(raw: str) -> tuple[str, ...]:
+    """_roles_in(raw), remembered in SCANNED."""
+    if len(SCANNED) >= CACHE_SIZE:
+        SCANNED.clear()
+    found = SCANNED[raw] = _roles_in(raw)
+    return found
+
+
 def _scan_raw(raw: str) -> tuple[str, ...]:
+    found = SCANNED.get(raw)
+    return scan_miss(raw) if found is None else found
+
+
+def _roles_in(raw: str) -> tuple[str, ...]:
     """The roles `raw`'s words name, in ROLES order: the union of each whitespace-separated token's (no word
     spans whitespace), and a token's are the union of its words'. New class strings are mostly new
     combinations of tokens seen before (`col-md-8`, `clearfix`, `post-title`), so a token costs a lookup.
