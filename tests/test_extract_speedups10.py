@@ -97,3 +97,11 @@ def test_role_tests_are_per_pattern_source_and_flags() -> None:
     plain, folded = re.compile(r"^related$"), re.compile(r"^related$", re.I)
     assert rl.has_role(el, plain) and rl.has_role(el, re.compile(r"^related$"))  # words are lower-cased
     assert rl.has_role(el, folded) and not rl.has_role(el, re.compile(r"^Related$"))
+
+
+@given(st.lists(ROLE_PIECES | st.sampled_from(["share", "Tooltip", "sr-only", "embed", "comments"]), max_size=6)
+       .map("".join))
+def test_segmenter_name_tests_are_the_cached_tests(names: str) -> None:
+    from crawler.extract import names as nm
+
+    assert nm.name_tests(names) == (nm.hidden_words(names), *nm.negative_embed(names))
