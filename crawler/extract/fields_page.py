@@ -20,7 +20,8 @@ from parsel import Selector
 from .roles import _REL, MODIFIED_ROLE, ROLES, SCANNED, scan_miss
 from .roles import has_role, scan_one, words
 from .selectors import element_text, one_line
-from .textsearch import _START_SPACED, _START_TEXT, _TITLE_TEXT, _body_text, _first_text
+# The text-node searches live in textsearch.py; _body_text re-exported for the tests that read it here.
+from .textsearch import _START_SPACED, _START_TEXT, _TITLE_TEXT, _body_text, _first_text  # noqa: F401
 from .tree import HEADINGS, tagged
 
 __all__ = ["MODIFIED_ROLE", "ROLES", "Page", "ancestors", "find_scope", "has_role", "in_furniture", "marked", "order",
