@@ -48,6 +48,9 @@ CRAFTED = [
     "<body><noscript><p>alpha beta gamma</p>alpha beta gamma</noscript><div>alpha  beta\ngamma</div></body>",
     "<head><title>alpha beta gamma</title></head><body><p>alpha beta <i>gamma</i></p></body>",
     "<body>alpha beta gamma<p>alpha beta gamma</p></body>",
+    "<body><p>alpha\nbeta  gamma</p><div>x alpha beta gamma</div>alpha beta gamma</body>",
+    "<body><p>alpha\tbeta gamma<!-- c -->alpha beta\r\ngamma</p><b>alpha</b> alpha  beta gamma</body>",
+    "<body><div><p>alpha</p> alpha\nbeta gamma </div></body>",
 ]
 
 
@@ -61,7 +64,7 @@ def test_first_text_match_is_the_first_of_all_matches(index: int) -> None:
     docs = _documents()
     root = docs[index] if index < len(docs) else \
         etree.fromstring(CRAFTED[index - len(docs)], etree.HTMLParser())
-    probes = _probes(root) + ["one two three", "alpha beta gamma", "beta", "alpha beta gamma tail"]
+    probes = _probes(root) + ["one two three", "alpha beta gamma", "beta", "alpha beta gamma tail", "alpha beta"]
     for document in (tree.Document(root=root, type="html"), Selector(root=root, type="html")):
         for probe in probes:
             word = max(probe.split(), key=len)
@@ -69,6 +72,11 @@ def test_first_text_match_is_the_first_of_all_matches(index: int) -> None:
                                     (ts._START_SPACED, {"p": probe, "w": word})]:
                 want = ts._body_text(document, rest, **variables)
                 assert ts._first_text(document, rest, **variables) is (want[0] if want else None)
+            if probe.strip():
+                plain = ts._body_text(document, ts._START_TEXT, p=probe)
+                spaced = ts._body_text(document, ts._START_SPACED, p=probe, w=max(probe.split(), key=len))
+                want = (plain or spaced or [None])[0]
+                assert ts.start_text(document, probe) is want
 
 
 # --- block text and votes (crawler/extract/blocks.py, body.py) ---------------------------------------------

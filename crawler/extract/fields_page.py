@@ -21,7 +21,7 @@ from .roles import _REL, MODIFIED_ROLE, ROLES, SCANNED, scan_miss
 from .roles import has_role, scan_one, words
 from .selectors import element_text, one_line
 # The text-node searches live in textsearch.py; _body_text re-exported for the tests that read it here.
-from .textsearch import _START_SPACED, _START_TEXT, _TITLE_TEXT, _body_text, _first_text  # noqa: F401
+from .textsearch import _START_SPACED, _START_TEXT, _TITLE_TEXT, _body_text, _first_text, start_text  # noqa: F401
 from .tree import HEADINGS, tagged
 
 __all__ = ["MODIFIED_ROLE", "ROLES", "Page", "ancestors", "find_scope", "has_role", "in_furniture", "marked", "order",
@@ -256,13 +256,10 @@ def body_element(root: Selector, body: Sequence[str]) -> etree._Element | None:
         return None
     try:
         # Only visible text: a JSON-LD description or a <title> repeats the first sentence in the head.
-        # The raw test first (cheap); normalize-space only when the page's spacing differs from the body's.
-        found = _first_text(root, _START_TEXT, p=probe)
-        if found is None:
-            found = _first_text(root, _START_SPACED, p=probe, w=max(probe.split(), key=len))
+        # The raw test first; normalize-space only when the page's spacing differs from the body's.
+        return start_text(root, probe)
     except ValueError:  # control characters cannot be an XPath string
         return None
-    return found
 
 
 def order(el: etree._Element) -> tuple[int, ...]:

@@ -50,12 +50,45 @@ def _first_text(root: Selector, rest: str, **variables: str) -> etree._Element |
         return found[0] if found else None
     body = bodies[0]
     first = _FIRST[rest](body, **variables)
-    if not first:
-        return None
-    parent = first[0]
+    return _outermost(body, first[0], rest, **variables) if first else None
+
+
+def _outermost(body: etree._Element, parent: etree._Element, rest: str, **variables: str) -> etree._Element:
+    """The first match's parent, or the outermost ancestor of it inside the <body> with a matching text child."""
     if parent is body:
         return parent
     for anc in _ABOVE[rest](parent, **variables):  # outermost first
         if anc is body or any(a is body for a in anc.iterancestors()):
             return anc
     return parent
+
+
+# A text node either start search matches: both need the probe's longest word (a piece of the probe).
+_EITHER = etree.XPath("descendant::text()[contains(., $w) and (contains(., $p) or contains(normalize-space(.), $p))"
+                      + _SHOWN + "][1]")
+
+
+def start_text(root: Selector, probe: str) -> etree._Element | None:
+    """`_first_text(root, _START_TEXT, p=probe)`, else `_first_text(root, _START_SPACED, p=probe, w=<its longest
+    word>)`; when neither matches (a fifth of the pages) one scan of the text nodes tells, not two. The first
+    node matching either search is the plain search's first match when it holds the probe, else the spaced
+    one's, with the plain search still to run."""
+    word = max(probe.split(), key=len)
+    bodies = tagged(root, "body")
+    if len(bodies) != 1:
+        found = _first_text(root, _START_TEXT, p=probe)
+        return found if found is not None else _first_text(root, _START_SPACED, p=probe, w=word)
+    body = bodies[0]
+    first = _EITHER(body, p=probe, w=word)
+    if not first:
+        return None
+    node = first[0]
+    if probe in node:
+        rest, variables = _START_TEXT, {"p": probe}
+    else:
+        found = _first_text(root, _START_TEXT, p=probe)
+        if found is not None:
+            return found
+        rest, variables = _START_SPACED, {"p": probe, "w": word}
+    parent = node.getparent()  # a tail's smart string names the element it follows, not its parent
+    return _outermost(body, parent.getparent() if node.is_tail else parent, rest, **variables)
