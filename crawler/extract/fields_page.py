@@ -215,7 +215,11 @@ def _headings(root: Selector, wanted: str, marks: list[etree._Element] | None = 
     if any(m.get("itemprop") == "headline" for m in marks) if marks is not None else _HEADLINE_PROP(el):
         return _HEADINGS(el, t=wanted)
     # string(.) is the element's text nodes joined (itertext() leaves out comments and PIs, as XPath does).
-    return [h for h in tagged(root, HEADINGS) if _XML_SPACE.sub(" ", "".join(h.itertext())).strip(" ") == wanted]
+    # A heading whose text lacks the title's longest word cannot be it (normalize-space() changes only XPath's
+    # whitespace, which no piece of str.split() holds): most are told without the regex (teaser lists).
+    word = max(wanted.split(), key=len, default="")
+    return [h for h in tagged(root, HEADINGS)
+            if word in (text := "".join(h.itertext())) and _XML_SPACE.sub(" ", text).strip(" ") == wanted]
 
 
 def title_element(root: Selector, title: str | None,
