@@ -8,10 +8,8 @@ from operator import itemgetter
 
 from lxml import etree
 
-from .names import hidden_words as _hidden_words
-from .names import negative_embed as _negative_embed
+from .names import NAME_TESTS, name_tests
 from .names import negative_pair as _negative_pair
-from .names import negative_words as _negative_words
 
 _FIRST = itemgetter(0)
 _BR = "\x00"  # stands for a <br> in a block's raw text: XML/HTML text can never hold a NUL
@@ -97,7 +95,10 @@ def segment(root: etree._Element) -> Page:
         chain = tuple(map(_FIRST, stack[:-7:-1]))
         if _BR not in raw:
             # One part (most blocks): its share of the links and furniture is all of them.
-            text = " ".join(raw.split())  # str.split() splits on exactly what the regex \s matches
+            # str.split() splits on exactly what the regex \s matches. A printable text holds no whitespace but
+            # the ASCII space (Python counts every other one as unprintable): without a double space, the
+            # split and join only strip its ends (most blocks; isprintable() is a C loop, split builds a list).
+            text = raw.strip(" ") if raw.isprintable() and "  " not in raw else " ".join(raw.split())
             if text:
                 blocks.append(Block(text, top[0], chain, len(text), links, furniture, top[2], top[3] > 0, top[4],
                                     top[5][0]))
@@ -110,7 +111,8 @@ def segment(root: etree._Element) -> Page:
                 blocks.append(Block(part, top[0], chain, n, round(links * n / total), round(furniture * n / total),
                                     top[2], top[3] > 0, top[4], top[5][0]))
 
-    kind_of, negative, hidden, display_none = _KIND.get, _negative_embed, _hidden_words, _DISPLAY_NONE.search
+    # names.hidden_words and negative_embed of a class or id, from one dict read inline: (hidden, negative, embed)
+    kind_of, known, tests, display_none = _KIND.get, NAME_TESTS.get, name_tests, _DISPLAY_NONE.search
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     skip = walker.skip_subtree
     skipped = False  # the last start was skipped: the next event is that element's end
@@ -126,7 +128,8 @@ def segment(root: etree._Element) -> Page:
                 # One keys() call instead of four get()s: many blocks have one attribute or none.
                 keys = el.keys()
                 cls = el.get("class") if "class" in keys else None
-                if tag in _PRUNED or (tag not in _NEVER_HIDDEN and ((cls and hidden(cls)) or (
+                found = (known(cls) or tests(cls)) if cls else None  # a 3-tuple: never false
+                if tag in _PRUNED or (tag not in _NEVER_HIDDEN and ((found and found[0]) or (
                         "style" in keys and "none" in (style := el.get("style")).lower() and display_none(style)))):
                     if has_text:  # a boundary like any block: the text before it is a block of its own
                         flush()
@@ -144,13 +147,14 @@ def segment(root: etree._Element) -> Page:
                 stats[el] = st
                 # negative_pair(cls, id), inlined: this runs for every block element of the page
                 ident = el.get("id") if "id" in keys else None
-                if cls:
-                    neg, embed = negative(cls)
+                if found:
+                    neg, embed = found[1], found[2]
                     if ident:
-                        neg_i, embed_i = negative(ident)
-                        neg, embed = neg or neg_i, embed or embed_i
+                        found = known(ident) or tests(ident)
+                        neg, embed = neg or found[1], embed or found[2]
                 elif ident:
-                    neg, embed = negative(ident)
+                    found = known(ident) or tests(ident)
+                    neg, embed = found[1], found[2]
                 else:
                     neg = embed = False
                 named = (neg and not embed) or ("itemprop" in keys and el.get("itemprop") in _FIELD_PROPS)
@@ -171,11 +175,12 @@ def segment(root: etree._Element) -> Page:
             elif kind == _NAMED:
                 cls = el.get("class")
                 if cls:
-                    if hidden(cls):
+                    found = known(cls) or tests(cls)
+                    if found[0]:
                         skip()
                         skipped = True
                         continue
-                    if tag == "time" or _negative_words(cls):
+                    if tag == "time" or (found[1] and not found[2]):  # names.negative_words(cls)
                         inline_neg.append((el, len(stack)))
                 elif tag == "time":
                     inline_neg.append((el, len(stack)))

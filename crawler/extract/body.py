@@ -43,7 +43,11 @@ def extract(root: etree._Element) -> list[str]:
     if not chosen:
         return _short_page(page)
     spans = [(page.stats[r][0], page.stats[r][1]) for r in chosen]
-    inside = [b for b in page.blocks if any(lo <= b.index <= hi for lo, hi in spans)]
+    if len(spans) == 1:  # most pages: one container, tested without a generator per block
+        lo, hi = spans[0]
+        inside = [b for b in page.blocks if lo <= b.index <= hi]
+    else:
+        inside = [b for b in page.blocks if any(lo <= b.index <= hi for lo, hi in spans)]
     keep = [_keep(b, page, chosen) and not _in_teaser(b, teasers) for b in inside]
     # A short line right before dropped furniture is its label ("Related:", "DON'T MISS", "More:").
     # Not a paragraph among the article's own paragraphs, unless it ends like a label.
@@ -126,7 +130,8 @@ def _choose(page: Page, teasers: set[etree._Element]) -> list[etree._Element]:
             continue
         if block.links > block.chars * _MAX_LINK_DENSITY:
             continue
-        value = 1 + len(_COMMAS.findall(block.text)) + min(block.chars // 100, 3)
+        text = block.text  # len(_COMMAS.findall(text)), counted per character in C
+        value = 1 + text.count(",") + text.count("،") + text.count("؛") + min(block.chars // 100, 3)
         # A paragraph element votes for its parent; loose text in a container votes for the container.
         chain = block.chain
         if block.owner.tag in _PARA_TAGS or (block.owner not in page.containers and block.owner not in lined):

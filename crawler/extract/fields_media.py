@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import islice
 from urllib.parse import urljoin
 
 from lxml import etree
 from w3lib.html import strip_html5_whitespace
 
-from .fields_page import ancestors, has_role, in_furniture, order, words
+from .fields_page import MAX_DEPTH, has_role, in_furniture, order, words
 from .selectors import element_text, one_line
 
 _CAPTION_WORDS = ("caption", "legend", "cutline", "phototext", "imgcaption")
@@ -133,11 +134,12 @@ def _content(img: etree._Element, scope: etree._Element) -> bool:
         value = (img.get(name) or "").strip().removesuffix("px")
         if value.isdigit() and int(value) < _SMALL:
             return False
-    for el in (img, *_ancestors(img, scope)):
+    chain = _ancestors(img, scope)
+    for el in (img, *chain):
         if has_role(el, _NOT_CONTENT):
             return False
     # A picture inside a link to another page is a teaser card, unless it links to the picture itself.
-    for anc in _ancestors(img, scope):
+    for anc in chain:
         if anc.tag == "a":
             href = (anc.get("href") or "").lower().split("?")[0]
             if not href.endswith((".jpg", ".jpeg", ".png", ".webp", ".gif")):
@@ -145,9 +147,11 @@ def _content(img: etree._Element, scope: etree._Element) -> bool:
     return True
 
 
-def _ancestors(el: etree._Element, scope: etree._Element) -> list[etree._Element]:
+def _ancestors(el: etree._Element, scope: etree._Element, limit: int = MAX_DEPTH) -> list[etree._Element]:
+    """The ancestors below `scope` (at most `limit`), nearest first: the walk stops at the scope instead of
+    listing every ancestor up to the root first."""
     out = []
-    for anc in ancestors(el):
+    for anc in islice(el.iterancestors(), limit):
         if anc is scope:
             break
         out.append(anc)
@@ -264,7 +268,7 @@ def _is_caption_like(el: etree._Element) -> bool:
 def _data_caption(img: etree._Element, scope: etree._Element) -> str | None:
     """A lightbox's caption: `data-caption` on the img or on the link around it (`<a data-fancybox
     data-caption="...">`)."""
-    for el in (img, *_ancestors(img, scope)[:2]):
+    for el in (img, *_ancestors(img, scope, 2)):
         if el is img or el.tag == "a":
             text = one_line(el.get("data-caption"))
             if text and len(text) <= _MAX_CAPTION:

@@ -17,9 +17,11 @@ from lxml import etree
 from parsel import Selector
 
 # The class/id role words live in roles.py; re-exported here for the finders and the tests that read them.
-from .roles import _REL, MODIFIED_ROLE, ROLES, _scan_raw
+from .roles import _REL, MODIFIED_ROLE, ROLES, SCANNED, scan_miss
 from .roles import has_role, scan_one, words
 from .selectors import element_text, one_line
+# The text-node searches live in textsearch.py; _body_text re-exported for the tests that read it here.
+from .textsearch import _START_SPACED, _START_TEXT, _TITLE_TEXT, _body_text, _first_text, start_text  # noqa: F401
 from .tree import HEADINGS, tagged
 
 __all__ = ["MODIFIED_ROLE", "ROLES", "Page", "ancestors", "find_scope", "has_role", "in_furniture", "marked", "order",
@@ -73,7 +75,8 @@ class Page:
         of each element in turn), and class strings repeat, so their role words come from a cache."""
         roles: dict[str, list[etree._Element]] = {name: [] for name in ROLES}
         marks: list[etree._Element] = []
-        scan_raw, rel_words = _scan_raw, _REL.search
+        # roles._scan_raw inlined: the cache's dict read here, its computation only for a string not in it
+        scanned, miss, rel_words = SCANNED.get, scan_miss, _REL.search
         read = _READ
         for el in self.root.root.iter(etree.Element):
             keys = el.keys()
@@ -82,7 +85,9 @@ class Page:
                 # none of the tests of the other attributes below can hold.
                 key = keys[0]
                 if key == "class":
-                    for name in scan_raw(el.get("class") or ""):
+                    raw = el.get("class") or ""
+                    found = scanned(raw)
+                    for name in miss(raw) if found is None else found:
                         roles[name].append(el)
                     continue
                 if key not in read:
@@ -91,15 +96,23 @@ class Page:
                 continue
             # _roles_of(class, id), inlined: this runs for every element with a class or id
             if "class" in keys:
-                found = scan_raw(el.get("class") or "")
+                raw = el.get("class") or ""
+                found = scanned(raw)
+                if found is None:
+                    found = miss(raw)
                 if "id" in keys:
-                    in_id = scan_raw(el.get("id") or "")
+                    raw = el.get("id") or ""
+                    in_id = scanned(raw)
+                    if in_id is None:
+                        in_id = miss(raw)
                     if in_id:
                         found = tuple(name for name in ROLES if name in found or name in in_id) if found else in_id
                 for name in found:
                     roles[name].append(el)
             elif "id" in keys:
-                for name in scan_raw(el.get("id") or ""):
+                raw = el.get("id") or ""
+                found = scanned(raw)
+                for name in miss(raw) if found is None else found:
                     roles[name].append(el)
             if "itemprop" in keys or "itemtype" in keys or ("rel" in keys and rel_words(el.get("rel") or "")) \
                     or ("aria-label" in keys and el.tag == "nav"):
@@ -185,27 +198,6 @@ def find_scope(heading: etree._Element | None, first: etree._Element | None) -> 
     return None
 
 
-# Text-node searches: `//body//text()[...]` as written, and as `descendant::text()[...]` from the page's one
-# <body> (the same nodes in the same order, without building the node-set of every node first).
-_VISIBLE = "[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]/.."
-_TITLE_TEXT = "[contains(., $w)][normalize-space(.) = $t]/.."
-_START_TEXT = "[contains(., $p)]" + _VISIBLE
-_START_SPACED = "[contains(., $w)][contains(normalize-space(.), $p)]" + _VISIBLE
-_TEXT_SEARCH = {rest: (etree.XPath("descendant::text()" + rest), etree.XPath("//body//text()" + rest))
-                for rest in (_TITLE_TEXT, _START_TEXT, _START_SPACED)}
-
-
-def _body_text(root: Selector, rest: str, **variables: str) -> list[etree._Element]:
-    """`root.root.xpath("//body//text()" + rest, **variables)`."""
-    in_body, in_document = _TEXT_SEARCH[rest]
-    bodies = tagged(root, "body")
-    if not bodies:
-        return []
-    if len(bodies) == 1:
-        return in_body(bodies[0], **variables)
-    return in_document(root.root, **variables)
-
-
 _HEADINGS = etree.XPath("(//h1 | //h2 | //@itemprop[. = 'headline']/..)[normalize-space(.) = $t]")
 
 
@@ -223,7 +215,11 @@ def _headings(root: Selector, wanted: str, marks: list[etree._Element] | None = 
     if any(m.get("itemprop") == "headline" for m in marks) if marks is not None else _HEADLINE_PROP(el):
         return _HEADINGS(el, t=wanted)
     # string(.) is the element's text nodes joined (itertext() leaves out comments and PIs, as XPath does).
-    return [h for h in tagged(root, HEADINGS) if _XML_SPACE.sub(" ", "".join(h.itertext())).strip(" ") == wanted]
+    # A heading whose text lacks the title's longest word cannot be it (normalize-space() changes only XPath's
+    # whitespace, which no piece of str.split() holds): most are told without the regex (teaser lists).
+    word = max(wanted.split(), key=len, default="")
+    return [h for h in tagged(root, HEADINGS)
+            if word in (text := "".join(h.itertext())) and _XML_SPACE.sub(" ", text).strip(" ") == wanted]
 
 
 def title_element(root: Selector, title: str | None,
@@ -244,11 +240,11 @@ def title_element(root: Selector, title: str | None,
         try:
             # Text nodes, not elements: normalize-space(.) of every element is quadratic on big pages.
             # contains() first: normalize-space() builds a string for every text node it is given.
-            found = _body_text(root, _TITLE_TEXT, t=wanted, w=max(wanted.split(), key=len))
+            found = _first_text(root, _TITLE_TEXT, t=wanted, w=max(wanted.split(), key=len))
         except ValueError:  # control characters cannot be an XPath string
-            found = []
-        if found:
-            return found[0]
+            found = None
+        if found is not None:
+            return found
     for el in tagged(root, "h1"):  # //h1
         if not in_furniture(el, None) and one_line(element_text(el)):
             return el
@@ -264,12 +260,10 @@ def body_element(root: Selector, body: Sequence[str]) -> etree._Element | None:
         return None
     try:
         # Only visible text: a JSON-LD description or a <title> repeats the first sentence in the head.
-        # The raw test first (cheap); normalize-space only when the page's spacing differs from the body's.
-        found = _body_text(root, _START_TEXT, p=probe) or \
-            _body_text(root, _START_SPACED, p=probe, w=max(probe.split(), key=len))
+        # The raw test first; normalize-space only when the page's spacing differs from the body's.
+        return start_text(root, probe)
     except ValueError:  # control characters cannot be an XPath string
         return None
-    return found[0] if found else None
 
 
 def order(el: etree._Element) -> tuple[int, ...]:

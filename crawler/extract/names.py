@@ -58,8 +58,26 @@ def negative_words(names: str) -> bool:
     return negative and not embed
 
 
+# names -> (hidden_words, *negative_embed): the segmenter's tests of one class or id in one plain dict (emptied
+# when full) that its walk reads inline (NAME_TESTS.get, then name_tests): one dict lookup for a block's class
+# where two lru_cache calls were (the walk makes one or two per block element).
+NAME_TESTS: dict[str, tuple[bool, bool, bool]] = {}
+
+
+def name_tests(names: str) -> tuple[bool, bool, bool]:
+    """(hidden_words(names), *negative_embed(names)), remembered in NAME_TESTS."""
+    if len(NAME_TESTS) >= CACHE_SIZE:
+        NAME_TESTS.clear()
+    found = NAME_TESTS[names] = (_hidden_words(names), *_negative_embed(names))
+    return found
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def negative_embed(names: str) -> tuple[bool, bool]:
+    return _negative_embed(names)
+
+
+def _negative_embed(names: str) -> tuple[bool, bool]:
     """(_NEGATIVE matches, _EMBED matches) on the names with camelCase split and lower-cased."""
     low = names.lower()
     if low != names:  # only a name with capitals can have a camelCase boundary
@@ -74,6 +92,10 @@ def negative_embed(names: str) -> tuple[bool, bool]:
 
 @lru_cache(maxsize=CACHE_SIZE)
 def hidden_words(names: str) -> bool:
+    return _hidden_words(names)
+
+
+def _hidden_words(names: str) -> bool:
     """_HIDDEN matches; on ASCII names the regex runs only when a word every match holds is there (lower-cased:
     on ASCII text no other character folds to these letters)."""
     if names.isascii():
