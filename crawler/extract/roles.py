@@ -53,7 +53,7 @@ def _trie(literals: set[str]) -> str:
 # checks the cover). Most new class strings (88% on the benchmark) hold none and skip the word splitting.
 _GATE_WORDS = {w for ws in _ROLE_WORDS.values() for w in ws} | {
     "date", "time", "stamp", "publish", "posted", "created", "meta", "info", "details", "when", "pub", "upd",
-    "modif", "edited", "lastmod", "revised", "changed"}
+    "modif", "edited", "lastmod", "revised", "changed", "guncel"}
 # Only the literals holding no other one: "authors" holds "author", "publish" "pub" (a shorter regex).
 _GATE = re.compile(_trie({w for w in _GATE_WORDS if not any(o != w and o in w for o in _GATE_WORDS)}))
 
