@@ -69,10 +69,11 @@ def extract_article(
     if title and sources.get("title") in ("jsonld", "meta"):
         # Declared headlines go stale when an article is edited (and JSON-LD's are cut at 110 characters):
         # the headline the page shows wins when its own <title> names that one and not the declared one.
-        shown = one(sel.first_text(root, selectors.get("title"))) or fallback.title(root, None)
+        selected = one(sel.first_text(root, selectors.get("title")))
+        shown = selected or fallback.title(root, None)
         if shown and shown != title and fallback.title_names(root, shown, title):
             title = shown
-            sources["title"] = "selector" if shown == one(sel.first_text(root, selectors.get("title"))) else "fallback"
+            sources["title"] = "selector" if selected else "fallback"
 
     # The profile's lead first: the generic body drops a first paragraph that repeats it. (The generic lead
     # needs the body, and never takes a body paragraph's own text.)

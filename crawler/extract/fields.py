@@ -302,10 +302,11 @@ def section(page: Page) -> str | None:
             return text
     heading = page.heading
     if heading is not None and scope is not None:
-        for el in scope.iter():
+        kickers = set(marked(page, "kicker", scope))
+        for el in scope.iter() if kickers else ():
             if el is heading:
                 break  # a kicker comes before the headline
-            if el in set(marked(page, "kicker", scope)) and not in_furniture(el, scope):
+            if el in kickers and not in_furniture(el, scope):
                 text = one_line(element_text(el))
                 if text and len(text) <= 40 and len(text.split()) <= 4:
                     return text

@@ -40,7 +40,8 @@ def header_lines(page: Page) -> list[str]:
 
 
 def _following(el: etree._Element, stop: etree._Element) -> Iterator[etree._Element]:
-    """Elements after `el` (not inside it) in document order, until `stop` or an element holding it."""
+    """Elements after `el` (not inside it) in document order, until `stop` (an element holding `stop` comes
+    first: its text is the body's, too long for a line)."""
     walked = 0
     node: etree._Element | None = el
     while node is not None:
